@@ -169,13 +169,19 @@ export type OutcomeStatus = 'applied' | 'skipped' | 'superseded' | 'held' | 'fai
 
 /** What Gogs' API can neither revoke nor list, per user, with the certainty of each item (DESIGN §1.3). */
 export interface ResidualAccess {
+  /** Gogs lists no other user's tokens and no API revokes them; only deleting the account does. */
   accessTokens: 'possible';
-  orgMemberships: { org: string; certainty: 'known' }[];
+  /**
+   * Org-membership rows no API removes: `known` where the suspend itself removed a team membership
+   * in that org, `possible` for the other managed orgs (a row outlives the team membership).
+   */
+  orgMemberships: { org: string; certainty: 'known' | 'possible' }[];
   publicRepos: string[];
-  privateRepos: 'none' | 'unknown' | 'present';
+  /** Gogs lists private repositories only to their owner: `present` once a delete is refused for them. */
+  privateRepos: 'unknown' | 'present';
   collaborations: 'unknown';
-  unmanagedTeams: { org: string; team: string }[];
-  note?: string;
+  /** Memberships of teams the mapping does not manage, in the managed orgs (removed or reported). */
+  unmanagedTeams: { org: string; team: string; removed: boolean }[];
 }
 
 export interface Outcome {

@@ -262,7 +262,7 @@ export class InMemoryGitServer implements GitServer {
       collaborations: 'unknown',
       unmanagedTeams: this.teams
         .filter((t) => t.members.has(lower) && !managed.has(`${t.org.toLowerCase()}/${t.name.toLowerCase()}`))
-        .map((t) => ({ org: t.org, team: t.name })),
+        .map((t) => ({ org: t.org, team: t.name, removed: false })),
     };
   }
 
