@@ -48,6 +48,8 @@ export interface GitServer {
   /** The token's own account: never touched by the sync. */
   tokenOwner(): Promise<string>;
   listUsers(): Promise<GogsAccount[]>;
+  /** One account or org by name (Gogs' lookup shows both, case-insensitively), or undefined. */
+  getAccount(username: string): Promise<GogsAccount | undefined>;
   /** Teams of one org, or undefined when the org does not exist. */
   listTeams(org: string): Promise<GogsTeam[] | undefined>;
   listTeamMembers(teamId: number): Promise<string[]>;
@@ -60,7 +62,7 @@ export interface GitServer {
     profile: UserProfile,
     flags: { active?: boolean; admin?: boolean },
   ): Promise<void>;
-  /** DESIGN §3.6: managed teams, SSH keys, a fresh random password, `active: false`. */
+  /** DESIGN §3.6: managed teams, SSH keys, a fresh random password, `active: false`, `admin: false`. */
   suspendUser(username: string, profile: UserProfile, managedTeams: GogsTeamRef[]): Promise<ResidualAccess>;
   restoreUser(username: string, profile: UserProfile): Promise<void>;
   /** Suspends, then deletes; Gogs refuses while any org row or repository remains. */

@@ -46,6 +46,30 @@ async function readGroup(directory: DirectoryReader, groupId: ObjectId): Promise
 }
 
 /**
+ * The Gogs side of a single-user plan: that account (or, for a user without one yet, the whole
+ * listing, since a new name must not collide), the managed teams, and its keys when suspended.
+ */
+export async function readActualForUser(
+  git: GitServer,
+  policy: SyncPolicy,
+  identity: IdentityRecord | undefined,
+): Promise<ActualState> {
+  const tokenOwner = await git.tokenOwner();
+  // A name still to be chosen must be checked against everyone; a known one needs only itself.
+  const accounts =
+    identity && identity.pending !== 'refused'
+      ? [await git.getAccount(identity.username)].filter((a): a is NonNullable<typeof a> => a !== undefined)
+      : await git.listUsers();
+  const { orgs, teams } = await readManagedTeams(git, policy);
+  const byName = new Map(accounts.map((account) => [account.username.toLowerCase(), account]));
+  const keys = new Map<string, readonly GogsSshKey[]>();
+  if (identity?.status === 'suspended' && byName.has(identity.username.toLowerCase())) {
+    keys.set(identity.username.toLowerCase(), await git.listKeys(identity.username));
+  }
+  return { tokenOwner, accounts: byName, orgs, teams, keys, takenNames: new Set() };
+}
+
+/**
  * The Gogs side, at the minimum cost DESIGN §3.3 allows: the user listing, the managed orgs'
  * teams, the managed teams' members and the suspended users' keys.
  */
@@ -55,6 +79,19 @@ export async function readActualState(
   identities: Iterable<IdentityRecord>,
 ): Promise<ActualState> {
   const [tokenOwner, accounts] = await Promise.all([git.tokenOwner(), git.listUsers()]);
+  const { orgs, teams } = await readManagedTeams(git, policy);
+  const byName = new Map(accounts.map((account) => [account.username.toLowerCase(), account]));
+  const keys = new Map<string, readonly GogsSshKey[]>();
+  for (const identity of identities) {
+    const lower = identity.username.toLowerCase();
+    if (identity.status === 'suspended' && byName.has(lower))
+      keys.set(lower, await git.listKeys(identity.username));
+  }
+  return { tokenOwner, accounts: byName, orgs, teams, keys, takenNames: new Set() };
+}
+
+/** The managed orgs that exist and the members of the managed teams in them. */
+async function readManagedTeams(git: GitServer, policy: SyncPolicy) {
   const orgs = new Set<string>();
   const teams = new Map<string, ActualTeam>();
   const wanted = new Set(policy.teams.map((t) => teamKey(t.org, t.team)));
@@ -69,12 +106,5 @@ export async function readActualState(
       teams.set(key, { team, members: new Set(members.map((m) => m.toLowerCase())) });
     }
   }
-  const byName = new Map(accounts.map((account) => [account.username.toLowerCase(), account]));
-  const keys = new Map<string, readonly GogsSshKey[]>();
-  for (const identity of identities) {
-    const lower = identity.username.toLowerCase();
-    if (identity.status === 'suspended' && byName.has(lower))
-      keys.set(lower, await git.listKeys(identity.username));
-  }
-  return { tokenOwner, accounts: byName, orgs, teams, keys, takenNames: new Set() };
+  return { orgs, teams };
 }

@@ -68,6 +68,12 @@ export class InMemoryGitServer implements GitServer {
     }));
   }
 
+  async getAccount(username: string): Promise<GogsAccount | undefined> {
+    const user = this.users.get(username.toLowerCase());
+    if (user) return { id: user.id, username: user.username, email: user.email, fullName: user.fullName };
+    return this.orgs.has(username.toLowerCase()) ? { id: 0, username, email: '', fullName: '' } : undefined;
+  }
+
   async listTeams(org: string): Promise<GogsTeam[] | undefined> {
     if (!this.orgs.has(org.toLowerCase())) return undefined;
     return this.teams

@@ -8,7 +8,7 @@ import type { DesiredState, DesiredUser, Plan } from '../../src/sync/model.js';
 import { planSync, planTeams, planUser } from '../../src/sync/planSync.js';
 import type { SyncPolicy } from '../../src/sync/policy.js';
 import { scopeGroups } from '../../src/sync/policy.js';
-import { readActualState, readDesiredState } from '../../src/sync/readState.js';
+import { readActualForUser, readActualState, readDesiredState } from '../../src/sync/readState.js';
 import { FakeClock } from './fakeClock.js';
 import { FakeDirectory } from './fakeDirectory.js';
 import { InMemoryGitServer } from './inMemoryGitServer.js';
@@ -73,7 +73,7 @@ export class SyncHarness {
       await this.state.markEvent(userKey(objectId), snapshotAt);
       const read = await this.directory.readUser(objectId);
       const identities = await this.state.listIdentities();
-      const actual = await readActualState(this.git, this.policy, identities);
+      const actual = await readActualForUser(this.git, this.policy, await this.state.getIdentity(objectId));
       const desired: DesiredState = {
         snapshotAt,
         users: new Map([
