@@ -8,7 +8,7 @@ export class InMemorySubscriptionRegistry implements SubscriptionRegistry {
     return [...this.rows.values()].map((row) => ({ ...row }));
   }
 
-  async save(subscription: OwnSubscription): Promise<void> {
+  async put(subscription: OwnSubscription): Promise<void> {
     this.rows.set(subscription.id, { ...subscription });
   }
 
