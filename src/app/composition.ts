@@ -26,8 +26,18 @@ export interface App {
 
 export const systemClock: Clock = { now: () => Date.now() };
 
+/** Extra trust for local emulators, which settings can't carry. */
+export interface BuildOptions {
+  /** A CA that signs Graph's (the emulator's) certificate, for the token credential and Graph calls. */
+  graphCaPem?: string;
+}
+
 /** Builds the app from settings; throws `ConfigError` listing every bad setting. */
-export function buildApp(env: Readonly<Record<string, string | undefined>>, clock: Clock = systemClock): App {
+export function buildApp(
+  env: Readonly<Record<string, string | undefined>>,
+  clock: Clock = systemClock,
+  options: BuildOptions = {},
+): App {
   const config = loadConfig(env);
   const policy = policyFromConfig(config);
   const stores = createStateStores(config.storage);
@@ -38,9 +48,11 @@ export function buildApp(env: Readonly<Record<string, string | undefined>>, cloc
     ...(caCert ? { caPem: caCert.kind === 'pem' ? caCert.pem : readFileSync(caCert.path, 'utf8') } : {}),
   });
   const gogs = new GogsServer(gogsClient, { unmanagedTeams: config.policy.unmanagedTeamsOnOffboard });
+  const graphCa = options.graphCaPem ? { caPem: options.graphCaPem } : {};
   const graph = new GraphClient({
     baseUrl: config.graph.baseUrl,
-    credential: createGraphCredential(config.graph),
+    credential: createGraphCredential(config.graph, graphCa),
+    ...graphCa,
   });
   return {
     config,
@@ -77,3 +89,6 @@ export function appOnce(env: Readonly<Record<string, string | undefined>> = proc
     return ready;
   };
 }
+
+/** The app of this process, shared by every function file (one composition per process). */
+export const processApp: () => Promise<App> = appOnce();

@@ -1,0 +1,129 @@
+import { actionId, type Outcome } from '../../domain/actions.js';
+import type { ChangeMessage } from '../../state/index.js';
+import { RunStore } from '../../state/index.js';
+import { applyPlan } from '../../sync/applyPlan.js';
+import type { Finding, Plan } from '../../sync/model.js';
+import { planSync } from '../../sync/planSync.js';
+import { scopeGroups } from '../../sync/policy.js';
+import { readActualState, readDesiredState } from '../../sync/readState.js';
+import { applyDeps, type FlowContext, type FlowResult } from './flowContext.js';
+import { GroupsBeneath } from './groupsBeneath.js';
+import { recordOutcomes, throwIfRetryable } from './recordOutcomes.js';
+
+export type RunMessage = Extract<ChangeMessage, { kind: 'reconcile' | 'reassert' }>;
+
+/** The lease that keeps full reconciles to one at a time across workers (DESIGN §3.3). */
+export const RECONCILE_LEASE = 'reconcile';
+/** Actions listed in a dry run's plan (the run row holds about 30K characters). */
+const PLAN_LISTED = 150;
+
+/**
+ * A full reconcile (DESIGN §3.3), or a re-assertion pass (`reassert`: re-send what Gogs hides,
+ * DESIGN §2.1): one at a time, recorded as a run with counts per outcome and its findings; a dry
+ * run stores the plan and applies nothing.
+ */
+export async function reconcileFlow(ctx: FlowContext<RunMessage>): Promise<FlowResult> {
+  const { app, message } = ctx;
+  const runId = message.runId ?? RunStore.newId(app.clock.now());
+  const kind = message.kind;
+  const dryRun = (message.kind === 'reconcile' && message.dryRun === true) || app.config.policy.dryRun;
+  const requestedBy = message.kind === 'reconcile' ? message.requestedBy : undefined;
+  return app.stores.sync.leases.withLease(RECONCILE_LEASE, async () => {
+    await app.stores.runs.start({
+      id: runId,
+      kind,
+      startedAt: app.clock.now(),
+      dryRun,
+      ...(requestedBy ? { requestedBy } : {}),
+    });
+    let result: Awaited<ReturnType<typeof run>>;
+    try {
+      result = await run(ctx, runId, dryRun);
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      await app.stores.runs.finish(runId, { status: 'failed', finishedAt: app.clock.now(), error: reason });
+      await auditRun(ctx, runId, 'failed', {}, dryRun);
+      throw error;
+    }
+    const { plan, counts, outcomes } = result;
+    const status = (counts.failed ?? 0) > 0 ? 'partial' : 'succeeded';
+    const summary = dryRun ? planSummary(plan) : { findings: plan.findings.slice(0, PLAN_LISTED) };
+    await app.stores.runs.finish(runId, { status, finishedAt: app.clock.now(), counts, plan: summary });
+    await auditRun(ctx, runId, status, counts, dryRun);
+    // A Gogs outage mid-run: the whole run comes back with backoff (it is idempotent).
+    throwIfRetryable(outcomes);
+    return { status: 'done', counts, runId };
+  });
+}
+
+async function run(ctx: FlowContext<RunMessage>, runId: string, dryRun: boolean) {
+  const { app } = ctx;
+  const scope = [...scopeGroups(app.policy)].sort();
+  const identities = await app.stores.sync.listIdentities();
+  const sizes = await app.stores.groupSizes.getMany(scope);
+  const lastKnown = new Map([...sizes].map(([id, size]) => [id, size.members]));
+  const desired = await readDesiredState(app.directory, app.policy, app.clock, lastKnown);
+  const actual = await readActualState(app.gogs, app.policy, identities);
+  const byId = new Map(identities.map((identity) => [identity.objectId, identity]));
+  const reassert = ctx.message.kind === 'reassert';
+  const plan = planSync({ desired, actual, identities: byId, reassert }, app.policy);
+  await new GroupsBeneath(app).refresh(scope);
+  const counts: Record<string, number> = { planned: plan.actions.length };
+  for (const finding of plan.findings)
+    counts[`finding.${finding.kind}`] = (counts[`finding.${finding.kind}`] ?? 0) + 1;
+  if (dryRun) return { plan, counts, outcomes: [] as Outcome[] };
+
+  const cause = { type: 'reconcile' as const, id: runId };
+  const runCtx = { ...ctx, cause };
+  const outcomes = await applyPlan(plan, applyDeps(runCtx), {
+    concurrency: app.config.gogs.concurrency,
+    cause: `reconcile:${runId}`,
+    managedUsers: identities.filter((identity) => identity.status === 'active').length,
+  });
+  const statusCounts = await recordOutcomes(app, outcomes, { cause, runId });
+  const suspect = new Set(plan.findings.flatMap((f) => (f.kind === 'suspectGroup' ? [f.groupId] : [])));
+  for (const [groupId, read] of desired.groupReads) {
+    if (read.status !== 'ok' || suspect.has(groupId)) continue;
+    await app.stores.groupSizes.put({ groupId, members: read.members.length, at: desired.snapshotAt });
+  }
+  return { plan, counts: { ...counts, ...statusCounts }, outcomes };
+}
+
+async function auditRun(
+  ctx: FlowContext<RunMessage>,
+  runId: string,
+  status: string,
+  counts: Record<string, number>,
+  dryRun: boolean,
+) {
+  await ctx.app.stores.audit.write([
+    {
+      type: 'run',
+      kind: ctx.message.kind,
+      status,
+      appliedAt: ctx.app.clock.now(),
+      runId,
+      cause: { type: 'reconcile', id: runId },
+      receivedAt: ctx.message.receivedAt,
+      counts,
+      dryRun,
+      ...(ctx.message.kind === 'reconcile' && ctx.message.requestedBy
+        ? { actor: ctx.message.requestedBy }
+        : {}),
+      ...(ctx.message.reason ? { reason: ctx.message.reason } : {}),
+    },
+  ]);
+}
+
+function planSummary(plan: Plan): { actions: unknown[]; more: number; findings: Finding[] } {
+  return {
+    actions: plan.actions.slice(0, PLAN_LISTED).map((action) => ({
+      id: actionId(action),
+      kind: action.kind,
+      reason: action.reason,
+      ...('username' in action ? { username: action.username } : {}),
+    })),
+    more: Math.max(0, plan.actions.length - PLAN_LISTED),
+    findings: plan.findings.slice(0, PLAN_LISTED),
+  };
+}

@@ -1,0 +1,82 @@
+import type { Cause, Outcome } from '../../domain/actions.js';
+import { actionId } from '../../domain/actions.js';
+import { type AuditRecord, auditRecordOfOutcome } from '../../state/index.js';
+import { RetryableOutcomesError } from './errors.js';
+import { causeText } from './flowContext.js';
+import type { WorkerApp } from './workerApp.js';
+
+export interface RecordContext {
+  cause: Cause;
+  receivedAt?: number;
+  eventTime?: number;
+  runId?: string;
+  dryRun?: boolean;
+}
+
+/**
+ * Writes one audit record per outcome (table row and blob line), records permanent failures in
+ * `failures` and clears those of actions that now applied. Returns the counts per status.
+ */
+export async function recordOutcomes(
+  app: WorkerApp,
+  outcomes: readonly Outcome[],
+  context: RecordContext,
+): Promise<Record<string, number>> {
+  const counts: Record<string, number> = {};
+  if (outcomes.length === 0) return counts;
+  const appliedAt = app.clock.now();
+  const records: AuditRecord[] = outcomes.map((outcome) => {
+    counts[outcome.status] = (counts[outcome.status] ?? 0) + 1;
+    const record = auditRecordOfOutcome(outcome, {
+      cause: context.cause,
+      appliedAt,
+      ...(context.receivedAt === undefined ? {} : { receivedAt: context.receivedAt }),
+      ...(context.eventTime === undefined ? {} : { eventTime: context.eventTime }),
+      ...(context.runId === undefined ? {} : { runId: context.runId }),
+    });
+    return context.dryRun ? { ...record, dryRun: true } : record;
+  });
+  await app.stores.audit.write(records);
+  await trackFailures(app, outcomes, context.cause, appliedAt);
+  return counts;
+}
+
+async function trackFailures(app: WorkerApp, outcomes: readonly Outcome[], cause: Cause, at: number) {
+  const permanent = outcomes.filter((o) => o.status === 'failed' && o.error?.retryable !== true);
+  const applied = outcomes.filter((o) => o.status === 'applied');
+  if (permanent.length === 0 && applied.length === 0) return;
+  for (const { action, error } of permanent) {
+    await app.stores.failures.record({
+      id: actionId(action),
+      kind: action.kind,
+      message: error?.message ?? 'failed',
+      at,
+      cause: causeText(cause),
+      ...('objectId' in action ? { objectId: action.objectId, username: action.username } : {}),
+    });
+  }
+  if (applied.length === 0) return;
+  // One partition read instead of a delete per applied action.
+  const open = new Set((await app.stores.failures.list()).map((f) => f.id));
+  for (const { action } of applied) {
+    if (open.has(actionId(action))) await app.stores.failures.clear(actionId(action));
+  }
+}
+
+/** Retryable failures send the message back with backoff; permanent ones were recorded above. */
+export function throwIfRetryable(outcomes: readonly Outcome[]): void {
+  const retryable = outcomes.filter((o) => o.status === 'failed' && o.error?.retryable === true);
+  const first = retryable[0];
+  if (first) throw new RetryableOutcomesError(retryable.length, first.error?.message ?? 'failed');
+}
+
+/** Outcomes of a plan applied under DRY_RUN: every action planned, none written. */
+export function dryRunOutcomes(actions: readonly Outcome['action'][]): Outcome[] {
+  return actions.map((action) => ({ action, status: 'skipped', detail: 'DRY_RUN: planned, not applied' }));
+}
+
+export function countStatuses(outcomes: readonly { status: string }[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const { status } of outcomes) counts[status] = (counts[status] ?? 0) + 1;
+  return counts;
+}

@@ -1,0 +1,42 @@
+import type { SubscriptionOutcome } from '../../graph/index.js';
+import type { ChangeMessage } from '../../state/index.js';
+import { enqueueFollowUp, type FlowContext, type FlowResult } from './flowContext.js';
+
+export type RenewMessage = Extract<ChangeMessage, { kind: 'renew' }>;
+
+export const RENEW_LEASE = 'subscriptions';
+
+/**
+ * Subscriptions (DESIGN §3.4): ensure (renew or create) or rotate, one run at a time. A subscription
+ * taken over, rotated or recreated may have missed notifications: a catch-up recovers them.
+ */
+export async function renewFlow(ctx: FlowContext<RenewMessage>): Promise<FlowResult> {
+  const { app, message } = ctx;
+  const outcomes = await app.stores.sync.leases.withLease(RENEW_LEASE, () =>
+    message.mode === 'rotate' ? app.subscriptions.rotate() : app.subscriptions.ensure(),
+  );
+  const at = app.clock.now();
+  await app.stores.audit.write(
+    outcomes.map((o) => ({
+      type: 'event' as const,
+      kind: `subscription${o.outcome[0]?.toUpperCase()}${o.outcome.slice(1)}`,
+      status: 'applied',
+      appliedAt: at,
+      target: o.id,
+      detail: `${o.resource} until ${o.expirationDateTime}${'replacedId' in o ? `, replacing ${o.replacedId}` : ''}`,
+      cause: ctx.cause,
+      ...(message.reason ? { reason: message.reason } : {}),
+      ...(message.requestedBy ? { actor: message.requestedBy } : {}),
+    })),
+  );
+  if (outcomes.some(mayHaveMissedChanges)) {
+    await enqueueFollowUp(ctx, { kind: 'catchUp', reason: 'a subscription was replaced' });
+  }
+  const counts: Record<string, number> = {};
+  for (const o of outcomes) counts[o.outcome] = (counts[o.outcome] ?? 0) + 1;
+  return { status: 'done', counts };
+}
+
+function mayHaveMissedChanges(outcome: SubscriptionOutcome): boolean {
+  return outcome.outcome === 'takenOver' || outcome.outcome === 'rotated' || outcome.outcome === 'recreated';
+}

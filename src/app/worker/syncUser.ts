@@ -1,0 +1,61 @@
+import type { Outcome } from '../../domain/actions.js';
+import { userKey } from '../../domain/types.js';
+import { applyPlan } from '../../sync/applyPlan.js';
+import type { DesiredState, Finding } from '../../sync/model.js';
+import { planUser } from '../../sync/planSync.js';
+import { readActualForUser } from '../../sync/readState.js';
+import { applyDeps, causeText, type FlowContext } from './flowContext.js';
+import { dryRunOutcomes, recordOutcomes } from './recordOutcomes.js';
+
+export interface SyncUserOptions {
+  /** A `deleted` notification or a delta `@removed.reason == "deleted"` said so (DESIGN §3.2). */
+  confirmedHardDelete: boolean;
+  receivedAt?: number;
+  eventTime?: number;
+}
+
+/**
+ * One user, as `test/fakes/syncHarness.ts` shows: under the user's lease, mark the event before
+ * reading (so any older plan touching this user is fenced), read Graph and Gogs, plan, apply with
+ * `leased`, then audit every outcome.
+ */
+export async function syncUser(
+  ctx: FlowContext,
+  objectId: string,
+  options: SyncUserOptions,
+): Promise<{ outcomes: Outcome[]; findings: Finding[] }> {
+  const { app } = ctx;
+  const key = userKey(objectId);
+  const result = await app.stores.sync.withLease(key, async () => {
+    const snapshotAt = app.clock.now();
+    await app.stores.sync.markEvent(key, snapshotAt);
+    const read = await app.directory.readUser(objectId, { confirmedHardDelete: options.confirmedHardDelete });
+    const identities = await app.stores.sync.listIdentities();
+    const byId = new Map(identities.map((identity) => [identity.objectId, identity]));
+    const actual = await readActualForUser(app.gogs, app.policy, byId.get(objectId));
+    const desired: DesiredState = {
+      snapshotAt,
+      users: new Map([
+        [objectId, { presence: read.presence, user: read.user, groups: new Set(read.groups) }],
+      ]),
+      groupReads: new Map(),
+      lastKnownGroupSizes: new Map(),
+    };
+    const plan = planUser({ desired, actual, identities: byId }, app.policy, objectId);
+    if (app.config.policy.dryRun) return { outcomes: dryRunOutcomes(plan.actions), findings: plan.findings };
+    const outcomes = await applyPlan(plan, applyDeps(ctx), {
+      concurrency: app.config.gogs.concurrency,
+      cause: causeText(ctx.cause),
+      managedUsers: identities.filter((identity) => identity.status === 'active').length,
+      leased: true,
+    });
+    return { outcomes, findings: plan.findings };
+  });
+  await recordOutcomes(app, result.outcomes, {
+    cause: ctx.cause,
+    ...(options.receivedAt === undefined ? {} : { receivedAt: options.receivedAt }),
+    ...(options.eventTime === undefined ? {} : { eventTime: options.eventTime }),
+    ...(app.config.policy.dryRun ? { dryRun: true } : {}),
+  });
+  return result;
+}
