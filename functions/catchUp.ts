@@ -1,6 +1,7 @@
 import type { InvocationContext, Timer } from '@azure/functions';
 import { app } from '@azure/functions';
 import { processApp } from '../src/app/composition.js';
+import { timerSchedule } from '../src/app/timerSchedule.js';
 import { enqueueScheduledJob } from '../src/app/worker/index.js';
 
 /** The delta catch-up (DESIGN §3.3) that bounds the damage of a lost notification. Only enqueues; the worker runs it. */
@@ -10,6 +11,6 @@ export async function catchUp(timer: Timer, context: InvocationContext): Promise
 }
 
 app.timer('catchUp', {
-  schedule: '%CATCHUP_SCHEDULE%',
+  schedule: timerSchedule('CATCHUP_SCHEDULE'),
   handler: catchUp,
 });

@@ -1,6 +1,7 @@
 import type { InvocationContext, Timer } from '@azure/functions';
 import { app } from '@azure/functions';
 import { processApp } from '../src/app/composition.js';
+import { timerSchedule } from '../src/app/timerSchedule.js';
 import { enqueueScheduledJob } from '../src/app/worker/index.js';
 
 /** Re-sends the fields Gogs hides (DESIGN §2.1), weekly by default. Only enqueues; the worker runs it. */
@@ -10,6 +11,6 @@ export async function reassert(timer: Timer, context: InvocationContext): Promis
 }
 
 app.timer('reassert', {
-  schedule: '%REASSERT_SCHEDULE%',
+  schedule: timerSchedule('REASSERT_SCHEDULE'),
   handler: reassert,
 });

@@ -1,6 +1,7 @@
 import type { InvocationContext, Timer } from '@azure/functions';
 import { app } from '@azure/functions';
 import { processApp } from '../src/app/composition.js';
+import { timerSchedule } from '../src/app/timerSchedule.js';
 import { enqueueScheduledJob } from '../src/app/worker/index.js';
 
 /** A full reconcile (DESIGN §3.3), daily by default. Only enqueues; the worker runs it. */
@@ -10,6 +11,6 @@ export async function reconcile(timer: Timer, context: InvocationContext): Promi
 }
 
 app.timer('reconcile', {
-  schedule: '%RECONCILE_SCHEDULE%',
+  schedule: timerSchedule('RECONCILE_SCHEDULE'),
   handler: reconcile,
 });

@@ -1,6 +1,7 @@
 import type { InvocationContext, Timer } from '@azure/functions';
 import { app } from '@azure/functions';
 import { processApp } from '../src/app/composition.js';
+import { timerSchedule } from '../src/app/timerSchedule.js';
 import { enqueueScheduledJob } from '../src/app/worker/index.js';
 
 /** Ensures and renews the Graph subscriptions (DESIGN §3.4); also at start-up. Only enqueues; the worker runs it. */
@@ -10,7 +11,7 @@ export async function renewSubscriptions(timer: Timer, context: InvocationContex
 }
 
 app.timer('renewSubscriptions', {
-  schedule: '%RENEW_SCHEDULE%',
+  schedule: timerSchedule('RENEW_SCHEDULE'),
   runOnStartup: true,
   handler: renewSubscriptions,
 });

@@ -33,7 +33,8 @@ function toIssues(error: z.ZodError): ConfigIssue[] {
 
 /** Pure: reads only `env`. Expected failures come back as a value listing every problem. */
 export function safeLoadConfig(env: Readonly<Record<string, string | undefined>>): ConfigResult {
-  const result = ConfigSchema.safeParse(env);
+  // `process.env` is an exotic object zod's record schema refuses: read a plain copy.
+  const result = ConfigSchema.safeParse({ ...env });
   return result.success ? { ok: true, config: result.data } : { ok: false, issues: toIssues(result.error) };
 }
 

@@ -73,6 +73,8 @@ export const ChangeMessageSchema = z.discriminatedUnion('kind', [
     ...base,
     /** `ensure`: renew or create each subscription; `rotate`: recreate with the new clientState. */
     mode: z.enum(['ensure', 'rotate']).default('ensure'),
+    /** Set when the admin API queued the run and answered its id. */
+    runId: Text.optional(),
     subscriptionId: Text.optional(),
     reason: Text.optional(),
     requestedBy: Text.optional(),

@@ -117,7 +117,12 @@ export class RunStore {
   }
 
   async #write(record: RunRecord): Promise<void> {
-    const entity = { partitionKey: utcDay(record.startedAt), rowKey: safeKey(record.id), ...toRow(record) };
+    // The id's day, where `get` looks: a run queued before midnight may start after it.
+    const entity = {
+      partitionKey: dayOfId(record.id) ?? utcDay(record.startedAt),
+      rowKey: safeKey(record.id),
+      ...toRow(record),
+    };
     await storageCall(`writing run ${record.id}`, () => this.client.upsertEntity(entity, 'Replace'));
   }
 

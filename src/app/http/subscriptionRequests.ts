@@ -26,6 +26,7 @@ export async function requestSubscriptions(
     (runId) => ({
       kind: 'renew',
       mode,
+      runId,
       causeId: runId,
       requestedBy: deps.by,
       reason: `${mode} requested over the admin API`,

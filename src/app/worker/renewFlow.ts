@@ -12,9 +12,25 @@ export const RENEW_LEASE = 'subscriptions';
  */
 export async function renewFlow(ctx: FlowContext<RenewMessage>): Promise<FlowResult> {
   const { app, message } = ctx;
-  const outcomes = await app.stores.sync.leases.withLease(RENEW_LEASE, () =>
-    message.mode === 'rotate' ? app.subscriptions.rotate() : app.subscriptions.ensure(),
-  );
+  const { runId } = message;
+  if (runId)
+    await app.stores.runs.start({
+      id: runId,
+      kind: 'renew',
+      startedAt: app.clock.now(),
+      ...requested(message),
+    });
+  let outcomes: SubscriptionOutcome[];
+  try {
+    outcomes = await app.stores.sync.leases.withLease(RENEW_LEASE, () =>
+      message.mode === 'rotate' ? app.subscriptions.rotate() : app.subscriptions.ensure(),
+    );
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    if (runId)
+      await app.stores.runs.finish(runId, { status: 'failed', finishedAt: app.clock.now(), error: reason });
+    throw error;
+  }
   const at = app.clock.now();
   await app.stores.audit.write(
     outcomes.map((o) => ({
@@ -34,7 +50,12 @@ export async function renewFlow(ctx: FlowContext<RenewMessage>): Promise<FlowRes
   }
   const counts: Record<string, number> = {};
   for (const o of outcomes) counts[o.outcome] = (counts[o.outcome] ?? 0) + 1;
-  return { status: 'done', counts };
+  if (runId) await app.stores.runs.finish(runId, { status: 'succeeded', finishedAt: at, counts });
+  return { status: 'done', counts, ...(runId ? { runId } : {}) };
+}
+
+function requested(message: RenewMessage) {
+  return message.requestedBy ? { requestedBy: message.requestedBy } : {};
 }
 
 function mayHaveMissedChanges(outcome: SubscriptionOutcome): boolean {

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GOGS_FAILING_SINCE } from '../../../src/app/worker/index.js';
+import { RunStore } from '../../../src/state/index.js';
 import { NotificationReceiver } from '../graph/graphEnv.js';
 import { G, startWorkerEnv, U, type WorkerEnv } from './workerEnv.js';
 
@@ -106,6 +107,19 @@ describe('applyChanges: subscriptions', () => {
 
     const again = await env.handle({ kind: 'renew' });
     expect(again).toMatchObject({ counts: { renewed: 2 } });
+  });
+
+  it('finishes the run the admin API queued, in the partition of its id', async () => {
+    // Queued just before midnight UTC, started after it: `get` must still find the run.
+    const runId = RunStore.newId(Date.UTC(2026, 10, 25, 23, 59, 59));
+    const result = await env.handle({ kind: 'renew', runId });
+
+    expect(result).toMatchObject({ status: 'done', runId });
+    expect(await env.app.stores.runs.get(runId)).toMatchObject({
+      status: 'succeeded',
+      kind: 'renew',
+      counts: { renewed: 2 },
+    });
   });
 
   it('rotates the subscriptions and catches up on the gap', async () => {

@@ -285,3 +285,16 @@ describe('secrets never leak', () => {
     }
   });
 });
+
+describe('loadConfig on the real process environment', () => {
+  it('reads process.env itself, not only plain objects', () => {
+    const saved = { ...process.env };
+    try {
+      Object.assign(process.env, anEnv());
+      expect(loadConfig(process.env).gogs.url).toBe('https://git.example.com');
+    } finally {
+      for (const key of Object.keys(process.env)) if (!(key in saved)) delete process.env[key];
+      Object.assign(process.env, saved);
+    }
+  });
+});

@@ -50,10 +50,11 @@ describe('functions/ for the worker and the timers', () => {
       queueName: 'graph-changes',
       connection: 'AzureWebJobsStorage',
     });
-    expect(options.reconcile).toMatchObject({ schedule: '%RECONCILE_SCHEDULE%' });
-    expect(options.catchUp).toMatchObject({ schedule: '%CATCHUP_SCHEDULE%' });
-    expect(options.reassert).toMatchObject({ schedule: '%REASSERT_SCHEDULE%' });
-    expect(options.renewSubscriptions).toMatchObject({ schedule: '%RENEW_SCHEDULE%', runOnStartup: true });
+    // The settings are unset here: each timer falls back to its schema default (src/app/timerSchedule.ts).
+    expect(options.reconcile).toMatchObject({ schedule: '0 0 3 * * *' });
+    expect(options.catchUp).toMatchObject({ schedule: '0 */10 * * * *' });
+    expect(options.reassert).toMatchObject({ schedule: '0 0 4 * * 0' });
+    expect(options.renewSubscriptions).toMatchObject({ schedule: '0 0 */6 * * *', runOnStartup: true });
     expect(options.reconcile?.runOnStartup).toBeUndefined();
   });
 
