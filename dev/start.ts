@@ -87,7 +87,9 @@ export async function startLocalStack(options: {
     const host = await startHost(
       options.port,
       env,
-      options.hostLog ?? ((line) => process.stderr.write(`${line}\n`)),
+      // The change follower polls the audit route every second: its own invocations are noise.
+      options.hostLog ??
+        ((line) => line.includes("'Functions.adminAudit'") || process.stderr.write(`${line}\n`)),
     );
     stack.push(() => stopChild(host.child));
 
