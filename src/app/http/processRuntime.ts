@@ -6,7 +6,7 @@ import {
   type StateStores,
 } from '../../state/index.js';
 import { adminAuthenticator } from '../adminAuth.js';
-import { type App, appOnce } from '../composition.js';
+import { type App, appOnce, processApp } from '../composition.js';
 import type { ReceiveDeps } from './notificationGate.js';
 import { settingsRows } from './settingsRows.js';
 import { SubscriptionIdCache } from './subscriptionIdCache.js';
@@ -36,11 +36,11 @@ let fullApp: (() => Promise<App>) | undefined;
 /** The process's runtime; throws `ConfigError` (not cached) while a setting is bad. */
 export function httpRuntime(env: Readonly<Record<string, string | undefined>> = process.env): HttpRuntime {
   if (runtime) return runtime;
-  // A plain copy: zod's record schema refuses `process.env` itself (not a plain object).
   const settings = { ...env };
   const config = loadConfig(settings);
   const stores = createStateStores(config.storage);
-  fullApp ??= appOnce(settings);
+  // The process's one App (the worker uses the same), unless a test passed its own settings.
+  fullApp ??= env === process.env ? processApp : appOnce(settings);
   const audience = config.admin.apiAudience;
   runtime = {
     config,
