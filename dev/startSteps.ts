@@ -58,10 +58,10 @@ export async function followAudit(
   const seen = new Set<string>();
   while (going()) {
     try {
-      const body = (await api(functions, 'GET', `/api/audit?since=${since}&format=json`)) as
-        | AuditLine[]
-        | { entries?: AuditLine[] };
-      const entries = Array.isArray(body) ? body : (body?.entries ?? []);
+      const body = (await api(functions, 'GET', `/api/audit?since=${since}&order=asc&format=json`)) as {
+        records?: AuditLine[];
+      };
+      const entries = body?.records ?? [];
       for (const entry of entries) {
         if (seen.has(entry.id) || entry.type !== 'action') continue;
         seen.add(entry.id);

@@ -11,10 +11,13 @@ let stack: LocalStack;
 let graph: Awaited<ReturnType<typeof directoryAdmin>>;
 let userId: string;
 const hostLog: string[] = [];
+const changeLines: string[] = [];
 
 beforeAll(async () => {
   stack = await startLocalStack({ port: await freePort(), hostLog: (line) => hostLog.push(line) });
   graph = await directoryAdmin(stack.ready);
+  // What npm start prints after its ready line: one line per applied change.
+  void stack.followChanges((line) => changeLines.push(line));
 }, 120_000);
 
 afterAll(async () => {
@@ -61,6 +64,13 @@ describe('the local stack, end to end through notifications', () => {
 
     await eventually('quinn in contoso/engineering', inTeam('quinn'));
     expect(await gogsUser(stack.ready, 'quinn')).toMatchObject({ email: 'quinn@contoso.com', active: true });
+    await eventually(
+      'the change lines npm start prints',
+      async () =>
+        ['applied createUser quinn', 'applied addTeamMember quinn contoso/engineering'].every((want) =>
+          changeLines.some((line) => line.startsWith(want)),
+        ) || undefined,
+    );
   });
 
   it('answers the SSO proxy with the username for the object id', async () => {
