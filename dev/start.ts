@@ -26,6 +26,8 @@ export interface LocalStack {
   /** Prints (or collects) one line per applied change until `stop()`. */
   followChanges(print: (line: string) => void): Promise<void>;
   stop(): Promise<void>;
+  /** The functions host's settings (secrets included): for tests that run the CLI in local mode. */
+  env: Readonly<Record<string, string>>;
 }
 
 export interface ReadyInfo {
@@ -48,6 +50,10 @@ export interface ReadyInfo {
 export async function startLocalStack(options: {
   port: number;
   hostLog?: (line: string) => void;
+  /** `false` skips the initial reconcile (the CLI's tests plan the untouched demo tenant). */
+  reconcile?: boolean;
+  /** Extra settings for the host, over the defaults (e.g. a small `MAX_DEPROVISION`). */
+  settings?: Record<string, string>;
 }): Promise<LocalStack> {
   const stack: (() => Promise<unknown>)[] = [];
   let following = true;
@@ -83,6 +89,7 @@ export async function startLocalStack(options: {
       AzureWebJobsStorage: azurite.connectionString,
       // Read only when a process starts: the host is a child so that it trusts the Graph emulator.
       NODE_EXTRA_CA_CERTS: graph.caCert,
+      ...options.settings,
     };
     const host = await startHost(
       options.port,
@@ -94,7 +101,7 @@ export async function startLocalStack(options: {
     stack.push(() => stopChild(host.child));
 
     await waitForRun(functions, 'POST', '/api/subscriptions/ensure');
-    await waitForRun(functions, 'POST', '/api/reconcile');
+    if (options.reconcile !== false) await waitForRun(functions, 'POST', '/api/reconcile');
     const since = Date.now();
     return {
       ready: {
@@ -111,6 +118,7 @@ export async function startLocalStack(options: {
       },
       followChanges: (print) => followAudit(functions, since, print, () => following),
       stop,
+      env,
     };
   } catch (error) {
     await stop();

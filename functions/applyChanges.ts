@@ -15,7 +15,8 @@ export async function applyChanges(queueItem: unknown, context: InvocationContex
     dequeueCount:
       typeof metadata.dequeueCount === 'number' ? metadata.dequeueCount : Number(metadata.dequeueCount ?? 1),
   };
-  const result = await handleMessage(await processApp(), queueItem, meta);
+  // The invocation's log, so the alerts' events (src/app/telemetry.ts) carry its operation id.
+  const result = await handleMessage({ ...(await processApp()), log: context }, queueItem, meta);
   const detail = 'reason' in result && result.reason ? `: ${result.reason}` : '';
   context.log(`${result.kind ?? 'message'} ${meta.messageId} ${result.status}${detail}`);
 }

@@ -63,6 +63,11 @@ export const ChangeMessageSchema = z.discriminatedUnion('kind', [
     ...base,
     runId: Text.optional(),
     dryRun: z.boolean().optional(),
+    /** Formerly managed teams an operator asked to drain of managed members (DESIGN §5). */
+    drainTeams: z
+      .array(z.object({ org: Text, team: Text }))
+      .max(50)
+      .optional(),
     requestedBy: Text.optional(),
     reason: Text.optional(),
   }),

@@ -89,6 +89,9 @@ export class RunStore {
       ...(finish.plan === undefined ? {} : { plan: finish.plan }),
     };
     await this.#write(record);
+    // The `started` pointer shows the latest run's state: keep it current unless a newer run began.
+    const started = await this.latest(record.kind, 'started');
+    if (started?.id === record.id) await this.#pointer(`started:${record.kind}`, record);
     if (record.status === 'succeeded') await this.#pointer(`succeeded:${record.kind}`, record);
     return record;
   }

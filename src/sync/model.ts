@@ -55,7 +55,9 @@ export type Finding =
   | { kind: 'adoptionCandidate'; objectId: ObjectId; username: string }
   | { kind: 'teamPermissionDrift'; org: string; team: string; expected: string; actual: string }
   | { kind: 'suspectGroup'; groupId: ObjectId; why: string }
-  | { kind: 'lastOwnerKept'; org: string; username: string };
+  | { kind: 'lastOwnerKept'; org: string; username: string }
+  /** A team that left SYNC_MAPPING: never touched again unless an operator asks to drain it (DESIGN §5). */
+  | { kind: 'formerlyManagedTeam'; org: string; team: string; managedMembers: number };
 
 export interface Plan {
   snapshotAt: number;

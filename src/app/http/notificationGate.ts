@@ -1,6 +1,7 @@
 import type { Secret } from '../../config/index.js';
 import { checkItem, type NotificationEnvelope } from '../../graph/notifications.js';
 import type { ChangeMessageInput } from '../../state/index.js';
+import { type DropReason, type LogSink, NotificationDrops } from '../telemetry.js';
 import type { CounterSink } from './webhookCounters.js';
 
 /** Graph's notification batches are small; 4 MiB leaves room for large `members@delta` (≥ 1 MB, DESIGN §3.1). */
@@ -30,6 +31,8 @@ export interface ReceiveDeps {
   counters: CounterSink;
   now(): number;
   maxBodyBytes?: number;
+  /** Where `sync.notificationDropped` goes (the invocation's log); none when absent. */
+  log?: LogSink | undefined;
 }
 
 export type ReceiveResult =
@@ -61,10 +64,12 @@ export function gate(input: ReceiveInput, deps: ReceiveDeps, channel: Channel): 
   if (input.bodyBytes > limit) {
     // Graph drops what it can't deliver, so an oversize batch is a lost change: count it (DESIGN §3.1).
     deps.counters.add(`${channel}.oversize`);
+    dropWhole(deps, channel, 'tooLarge');
     return { kind: 'rejected', status: 413, reason: `the body is over the limit of ${limit} bytes` };
   }
   if (!input.bodyText || input.bodyText.trim() === '') {
     deps.counters.add(`${channel}.invalid`);
+    dropWhole(deps, channel, 'invalid');
     return { kind: 'rejected', status: 400, reason: 'the body is empty' };
   }
   return undefined;
@@ -77,6 +82,7 @@ export function invalidBody(
   error: { path: string; message: string },
 ): ReceiveResult {
   deps.counters.add(`${channel}.invalid`);
+  dropWhole(deps, channel, 'invalid');
   return {
     kind: 'rejected',
     status: 400,
@@ -103,7 +109,7 @@ export function admit(
   deps: ReceiveDeps,
   ours: ReadonlySet<string>,
   channel: Channel,
-): { admitted: boolean; alarm: boolean } {
+): { admitted: boolean; alarm: boolean; dropReason?: DropReason; ours: boolean } {
   const verdict = checkItem(item, {
     tenantId: deps.tenantId,
     clientState: deps.clientState,
@@ -113,17 +119,18 @@ export function admit(
   if (verdict.status === 'accepted') {
     if (!verdict.knownSubscription) deps.counters.add(`${channel}.unknownSubscription`);
     if (verdict.matched === 'previous') deps.counters.add(`${channel}.previousClientState`);
-    return { admitted: true, alarm: false };
+    return { admitted: true, alarm: false, ours: verdict.knownSubscription };
   }
   deps.counters.add(`${channel}.dropped.${verdict.reason}`);
-  if (!verdict.knownSubscription) return { admitted: false, alarm: false };
+  const dropReason = verdict.reason === 'wrongTenant' ? 'wrongTenant' : 'clientStateMismatch';
+  if (!verdict.knownSubscription) return { admitted: false, alarm: false, dropReason, ours: false };
   deps.counters.alarm({
     at: deps.now(),
     channel,
     subscriptionId: item.subscriptionId,
     reason: verdict.reason,
   });
-  return { admitted: false, alarm: true };
+  return { admitted: false, alarm: true, dropReason, ours: true };
 }
 
 /** Enqueues, then answers: 202 once every message is stored, 503 (Graph retries) if any failed. */
@@ -132,6 +139,7 @@ export async function deliver(
   tally: { dropped: number; truncated: number; alarms: number },
   deps: ReceiveDeps,
   channel: Channel,
+  drops?: NotificationDrops,
 ): Promise<ReceiveResult> {
   if (messages.length > 0) {
     try {
@@ -141,7 +149,16 @@ export async function deliver(
       return { kind: 'rejected', status: 503, reason: 'the change queue is unavailable; retry later' };
     }
   }
+  // Only now: a 503 makes Graph send the whole batch again, drops included.
+  drops?.emit(deps.log);
   deps.counters.add(`${channel}.enqueued`, messages.length);
   deps.counters.add(`${channel}.truncated`, tally.truncated);
   return { kind: 'accepted', enqueued: messages.length, ...tally };
+}
+
+/** A whole request refused (413, 400): Graph does not retry it, so it counts as one dropped batch. */
+function dropWhole(deps: ReceiveDeps, channel: Channel, reason: DropReason): void {
+  const drops = new NotificationDrops(channel);
+  drops.add(reason, undefined, false);
+  drops.emit(deps.log);
 }

@@ -22,7 +22,8 @@ export async function answerGraph(
 ): Promise<HttpResponseInit> {
   try {
     const input = await readNotificationRequest(request);
-    return notificationResponse(await core(input, receiveDeps(httpRuntime())), context);
+    const deps = { ...receiveDeps(httpRuntime()), log: context };
+    return notificationResponse(await core(input, deps), context);
   } catch (error) {
     return toHttp(errorResult(error, context));
   }

@@ -1,5 +1,6 @@
 import { parseLifecycleCollection } from '../../graph/notifications.js';
 import { type ChangeMessageInput, ChangeMessageSchema } from '../../state/index.js';
+import { NotificationDrops } from '../telemetry.js';
 import {
   admit,
   deliver,
@@ -29,12 +30,14 @@ export async function receiveLifecycle(input: ReceiveInput, deps: ReceiveDeps): 
   const receivedAt = deps.now();
   const messages: ChangeMessageInput[] = [];
   const tally = { dropped: 0, truncated: 0, alarms: 0 };
+  const drops = new NotificationDrops(CHANNEL);
   for (const item of parsed.items) {
-    const { admitted, alarm } = admit(item, deps, ours, CHANNEL);
+    const { admitted, alarm, dropReason, ours: known } = admit(item, deps, ours, CHANNEL);
     if (alarm) tally.alarms++;
     if (!admitted || item.lifecycleEvent === 'unknownFutureValue') {
       if (admitted) deps.counters.add(`${CHANNEL}.dropped.unsupportedItem`);
       tally.dropped++;
+      drops.add(dropReason ?? 'invalid', item.subscriptionId, known);
       continue;
     }
     const message = ChangeMessageSchema.safeParse({
@@ -46,10 +49,11 @@ export async function receiveLifecycle(input: ReceiveInput, deps: ReceiveDeps): 
     if (!message.success) {
       deps.counters.add(`${CHANNEL}.dropped.unsupportedItem`);
       tally.dropped++;
+      drops.add('invalid', item.subscriptionId, known);
       continue;
     }
     deps.counters.add(`${CHANNEL}.${item.lifecycleEvent}`);
     messages.push(message.data);
   }
-  return deliver(messages, tally, deps, CHANNEL);
+  return deliver(messages, tally, deps, CHANNEL, drops);
 }

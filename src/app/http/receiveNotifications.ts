@@ -5,6 +5,7 @@ import {
   ChangeMessageSchema,
   TRUNCATE_BYTES,
 } from '../../state/index.js';
+import { NotificationDrops } from '../telemetry.js';
 import {
   admit,
   deliver,
@@ -36,23 +37,26 @@ export async function receive(input: ReceiveInput, deps: ReceiveDeps): Promise<R
   const receivedAt = deps.now();
   const messages: ChangeMessageInput[] = [];
   const tally = { dropped: 0, truncated: 0, alarms: 0 };
+  const drops = new NotificationDrops(CHANNEL);
   for (const item of parsed.items) {
-    const { admitted, alarm } = admit(item, deps, ours, CHANNEL);
+    const { admitted, alarm, dropReason, ours: known } = admit(item, deps, ours, CHANNEL);
     if (alarm) tally.alarms++;
     if (!admitted) {
       tally.dropped++;
+      drops.add(dropReason ?? 'invalid', item.subscriptionId, known);
       continue;
     }
     const message = toMessage(item, receivedAt);
     if (!message) {
       tally.dropped++;
+      drops.add('invalid', item.subscriptionId, known);
       deps.counters.add(`${CHANNEL}.dropped.unsupportedItem`);
       continue;
     }
     if (message.kind === 'group' && message.truncated) tally.truncated++;
     messages.push(message);
   }
-  return deliver(messages, tally, deps, CHANNEL);
+  return deliver(messages, tally, deps, CHANNEL, drops);
 }
 
 /**

@@ -8,6 +8,7 @@ import type {
   RunRecord,
   SubscriptionRecord,
 } from '../../state/index.js';
+import { type LogSink, queueDepths, subscriptionState } from '../telemetry.js';
 import { type ApiResult, ok } from './apiResult.js';
 import { type WatchdogFinding, watchdogFindings } from './watchdog.js';
 import type { TriggerResult } from './watchdogTrigger.js';
@@ -34,6 +35,8 @@ export interface StatusDeps {
   webhook(): Promise<WebhookCounts>;
   reconcileLease(): Promise<{ owner: string; expiresAt: number } | undefined>;
   trigger(findings: readonly WatchdogFinding[]): Promise<TriggerResult[]>;
+  /** Where the alerts' events go (queue depths, subscription state); none when absent. */
+  log?: LogSink;
 }
 
 /**
@@ -97,6 +100,7 @@ export async function buildStatus(deps: StatusDeps): Promise<ApiResult> {
         })
       : [];
   const triggered = (await read('watchdog', () => deps.trigger(findings))) ?? [];
+  if (deps.log) reportEvents(deps.log, depth, subscriptions);
 
   const managedUsers = identities?.filter((identity) => identity.status === 'active').length ?? 0;
   const limit = deps.budget.limit(managedUsers);
@@ -130,6 +134,26 @@ export async function buildStatus(deps: StatusDeps): Promise<ApiResult> {
     watchdog: { healthy: findings.length === 0, findings, triggered },
     errors,
   });
+}
+
+/** The watchdog check's events: both queue depths and the newest subscription per resource. */
+function reportEvents(
+  log: LogSink,
+  depth: { changes: number; poison: number } | undefined,
+  subscriptions: SubscriptionRecord[] | undefined,
+) {
+  if (depth) queueDepths(log, depth);
+  if (!subscriptions) return;
+  for (const resource of ['users', 'groups'] as const) {
+    const newest = subscriptions
+      .filter((s) => s.resource.replace(/^\//, '').toLowerCase() === resource)
+      .sort((a, b) => b.expiresAt - a.expiresAt)[0];
+    subscriptionState(log, {
+      resource,
+      subscriptionId: newest?.id ?? null,
+      expiresAt: newest ? iso(newest.expiresAt) : null,
+    });
+  }
 }
 
 function runSummary(

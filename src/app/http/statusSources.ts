@@ -49,5 +49,7 @@ export function statusSources(rt: HttpRuntime, now: number): StatusDeps {
         enqueue: (m) => stores.queue.enqueue(m),
         now,
       }),
+    // The Functions Node worker forwards console to Application Insights traces.
+    log: console,
   };
 }

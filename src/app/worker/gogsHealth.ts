@@ -1,4 +1,5 @@
 import { ConcurrencyError } from '../../state/index.js';
+import { errorCode, gogsRecovered, gogsUnreachable } from '../telemetry.js';
 import { enqueueFollowUp, type FlowContext } from './flowContext.js';
 import type { WorkerApp } from './workerApp.js';
 
@@ -15,10 +16,27 @@ export const GOGS_OUTAGE_MS = 5 * 60_000;
 export class GogsHealth {
   constructor(private readonly app: WorkerApp) {}
 
-  async failed(): Promise<void> {
+  /**
+   * Records a failure. Once Gogs has failed for GOGS_OUTAGE_MS, reports `sync.gogsUnreachable`,
+   * then at most once per GOGS_OUTAGE_MS while it lasts (the ETag makes one worker the reporter).
+   */
+  async failed(error?: unknown): Promise<void> {
     const stored = await this.app.stores.settings.get(GOGS_FAILING_SINCE);
-    if (sinceOf(stored?.value) !== undefined) return;
-    await this.write({ since: this.app.clock.now() }, stored?.etag);
+    const since = sinceOf(stored?.value);
+    const now = this.app.clock.now();
+    if (since === undefined) {
+      await this.write({ since: now }, stored?.etag);
+      return;
+    }
+    const reportedAt = reportedAtOf(stored?.value);
+    if (now - since < GOGS_OUTAGE_MS || (reportedAt !== undefined && now - reportedAt < GOGS_OUTAGE_MS))
+      return;
+    if (!(await this.write({ since, reportedAt: now }, stored?.etag))) return;
+    gogsUnreachable(this.app.log ?? console, {
+      since,
+      failingForSeconds: Math.round((now - since) / 1000),
+      lastError: errorCode(error),
+    });
   }
 
   /** Clears the outage; true when it lasted long enough that a reconcile was enqueued. */
@@ -30,6 +48,7 @@ export class GogsHealth {
     if (!(await this.write(null, stored?.etag))) return false;
     const lasted = this.app.clock.now() - since;
     if (lasted <= GOGS_OUTAGE_MS) return false;
+    gogsRecovered(this.app.log ?? console, { since, downForSeconds: Math.round(lasted / 1000) });
     await enqueueFollowUp(ctx, {
       kind: 'reconcile',
       reason: `Gogs answered again after failing for ${Math.round(lasted / 1000)} s`,
@@ -37,7 +56,10 @@ export class GogsHealth {
     return true;
   }
 
-  private async write(value: { since: number } | null, etag: string | undefined): Promise<boolean> {
+  private async write(
+    value: { since: number; reportedAt?: number } | null,
+    etag: string | undefined,
+  ): Promise<boolean> {
     try {
       await this.app.stores.settings.set(GOGS_FAILING_SINCE, value, etag);
       return true;
@@ -46,6 +68,11 @@ export class GogsHealth {
       throw error;
     }
   }
+}
+
+function reportedAtOf(value: unknown): number | undefined {
+  if (typeof value !== 'object' || value === null || !('reportedAt' in value)) return undefined;
+  return typeof value.reportedAt === 'number' ? value.reportedAt : undefined;
 }
 
 function sinceOf(value: unknown): number | undefined {

@@ -43,6 +43,29 @@ export async function groupFlow(ctx: FlowContext<GroupMessage>): Promise<FlowRes
   const nested = await beneath.load(scope);
   const affected = [...scope].filter((g) => g === groupId || nested.get(g)?.has(groupId)).sort();
   if (affected.length === 0) return { status: 'skipped', reason: 'not a scope group nor beneath one' };
+  // Changes of one group are coalesced (DESIGN §3.2): under its lease, a duplicate that waited for
+  // another worker finds the group handled after it arrived and plans nothing twice.
+  return withGroupLeases(ctx, affected, () => changedGroups(ctx, affected, beneath));
+}
+
+/** Takes the leases of the given groups in sorted order (so two flows never wait on each other). */
+async function withGroupLeases<T>(
+  ctx: FlowContext,
+  groups: readonly ObjectId[],
+  work: () => Promise<T>,
+): Promise<T> {
+  const [first, ...rest] = groups;
+  if (first === undefined) return work();
+  return ctx.app.stores.sync.withLease(groupKey(first), () => withGroupLeases(ctx, rest, work));
+}
+
+async function changedGroups(
+  ctx: FlowContext<GroupMessage>,
+  affected: ObjectId[],
+  beneath: GroupsBeneath,
+): Promise<FlowResult> {
+  const { app, message } = ctx;
+  const groupId = message.objectId;
   if ((message.source === 'notification' || message.source === 'catchUp') && isFirstDelivery(ctx)) {
     const marks = await Promise.all(affected.map((g) => app.stores.sync.lastEventAt(groupKey(g))));
     if (marks.every((at) => at !== undefined && at > message.receivedAt)) {

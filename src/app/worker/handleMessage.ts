@@ -97,7 +97,7 @@ async function failed(ctx: FlowContext, error: unknown): Promise<HandleResult> {
   const now = app.clock.now();
   if ((error instanceof GogsApiError && error.retryable) || error instanceof RetryableOutcomesError) {
     // Bookkeeping for the after-outage reconcile; it must not keep the message from its retry.
-    await new GogsHealth(app).failed().catch(() => undefined);
+    await new GogsHealth(app).failed(error).catch(() => undefined);
   }
   const decision = retryDecision(
     { attempt: message.attempt, receivedAt: message.redrivenAt ?? message.receivedAt },

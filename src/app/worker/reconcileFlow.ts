@@ -6,8 +6,10 @@ import type { Finding, Plan } from '../../sync/model.js';
 import { planSync } from '../../sync/planSync.js';
 import { scopeGroups } from '../../sync/policy.js';
 import { readActualState, readDesiredState } from '../../sync/readState.js';
+import { runCompleted } from '../telemetry.js';
 import { applyDeps, type FlowContext, type FlowResult } from './flowContext.js';
 import { GroupsBeneath } from './groupsBeneath.js';
+import { forgetDrained, formerTeamsPlan } from './mappingWatch.js';
 import { recordOutcomes, throwIfRetryable } from './recordOutcomes.js';
 
 export type RunMessage = Extract<ChangeMessage, { kind: 'reconcile' | 'reassert' }>;
@@ -29,10 +31,21 @@ export async function reconcileFlow(ctx: FlowContext<RunMessage>): Promise<FlowR
   const dryRun = (message.kind === 'reconcile' && message.dryRun === true) || app.config.policy.dryRun;
   const requestedBy = message.kind === 'reconcile' ? message.requestedBy : undefined;
   return app.stores.sync.leases.withLease(RECONCILE_LEASE, async () => {
+    const startedAt = app.clock.now();
+    const completed = (outcome: 'succeeded' | 'failed', counts: Record<string, number>) =>
+      runCompleted(app.log ?? console, {
+        kind,
+        runId,
+        outcome,
+        durationMs: app.clock.now() - startedAt,
+        actions: counts.planned ?? 0,
+        failedActions: counts.failed,
+        dryRun: dryRun || undefined,
+      });
     await app.stores.runs.start({
       id: runId,
       kind,
-      startedAt: app.clock.now(),
+      startedAt,
       dryRun,
       ...(requestedBy ? { requestedBy } : {}),
     });
@@ -43,6 +56,7 @@ export async function reconcileFlow(ctx: FlowContext<RunMessage>): Promise<FlowR
       const reason = error instanceof Error ? error.message : String(error);
       await app.stores.runs.finish(runId, { status: 'failed', finishedAt: app.clock.now(), error: reason });
       await auditRun(ctx, runId, 'failed', {}, dryRun);
+      completed('failed', {});
       throw error;
     }
     const { plan, counts, outcomes } = result;
@@ -50,6 +64,8 @@ export async function reconcileFlow(ctx: FlowContext<RunMessage>): Promise<FlowR
     const summary = dryRun ? planSummary(plan) : { findings: plan.findings.slice(0, PLAN_LISTED) };
     await app.stores.runs.finish(runId, { status, finishedAt: app.clock.now(), counts, plan: summary });
     await auditRun(ctx, runId, status, counts, dryRun);
+    // A partial run completed: its permanent failures are in `status`, not a missing reconcile.
+    completed('succeeded', counts);
     // A Gogs outage mid-run: the whole run comes back with backoff (it is idempotent).
     throwIfRetryable(outcomes);
     return { status: 'done', counts, runId };
@@ -66,7 +82,15 @@ async function run(ctx: FlowContext<RunMessage>, runId: string, dryRun: boolean)
   const actual = await readActualState(app.gogs, app.policy, identities);
   const byId = new Map(identities.map((identity) => [identity.objectId, identity]));
   const reassert = ctx.message.kind === 'reassert';
-  const plan = planSync({ desired, actual, identities: byId, reassert }, app.policy);
+  const planned = planSync({ desired, actual, identities: byId, reassert }, app.policy);
+  // Teams that left the mapping: reported on every run, drained only when an operator asked.
+  const drain = ctx.message.kind === 'reconcile' ? (ctx.message.drainTeams ?? []) : [];
+  const former = await formerTeamsPlan(app, identities, drain, desired.snapshotAt);
+  const plan: Plan = {
+    ...planned,
+    actions: [...planned.actions, ...former.actions],
+    findings: [...planned.findings, ...former.findings],
+  };
   await new GroupsBeneath(app).refresh(scope);
   const counts: Record<string, number> = { planned: plan.actions.length };
   for (const finding of plan.findings)
@@ -81,6 +105,19 @@ async function run(ctx: FlowContext<RunMessage>, runId: string, dryRun: boolean)
     managedUsers: identities.filter((identity) => identity.status === 'active').length,
   });
   const statusCounts = await recordOutcomes(app, outcomes, { cause, runId });
+  // A drained team is forgotten once every removal from it applied (held ones keep it reported).
+  const drainIds = new Set(former.actions.map(actionId));
+  const undrained = new Set(
+    outcomes.flatMap((o) =>
+      o.status !== 'applied' && o.action.kind === 'removeTeamMember' && drainIds.has(actionId(o.action))
+        ? [`${o.action.org}/${o.action.team}`.toLowerCase()]
+        : [],
+    ),
+  );
+  await forgetDrained(
+    app,
+    drain.filter((t) => !undrained.has(`${t.org}/${t.team}`.toLowerCase())),
+  );
   const suspect = new Set(plan.findings.flatMap((f) => (f.kind === 'suspectGroup' ? [f.groupId] : [])));
   for (const [groupId, read] of desired.groupReads) {
     if (read.status !== 'ok' || suspect.has(groupId)) continue;

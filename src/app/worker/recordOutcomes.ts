@@ -1,6 +1,8 @@
 import type { Cause, Outcome } from '../../domain/actions.js';
 import { actionId } from '../../domain/actions.js';
 import { type AuditRecord, auditRecordOfOutcome } from '../../state/index.js';
+import { budgetLimit } from '../../sync/guard.js';
+import { guardTripped, windowText } from '../telemetry.js';
 import { RetryableOutcomesError } from './errors.js';
 import { causeText } from './flowContext.js';
 import type { WorkerApp } from './workerApp.js';
@@ -38,7 +40,31 @@ export async function recordOutcomes(
   });
   await app.stores.audit.write(records);
   await trackFailures(app, outcomes, context.cause, appliedAt);
+  // Telemetry never fails the message: the held actions are stored either way.
+  if (counts.held) await reportHeld(app, outcomes, context).catch(() => undefined);
   return counts;
+}
+
+/** `sync.guardTripped` once per reason (the budget, a suspect group read) for the held outcomes. */
+async function reportHeld(app: WorkerApp, outcomes: readonly Outcome[], context: RecordContext) {
+  const held = outcomes.filter((o) => o.status === 'held');
+  const managedUsers = (await app.stores.sync.listIdentities()).filter((i) => i.status === 'active').length;
+  for (const reason of ['budget', 'suspectGroup'] as const) {
+    const these = held.filter(
+      (o) => ('hold' in o.action && o.action.hold ? 'suspectGroup' : 'budget') === reason,
+    );
+    if (these.length === 0) continue;
+    const objectIds = new Set(these.flatMap((o) => ('objectId' in o.action ? [o.action.objectId] : [])));
+    guardTripped(app.log ?? console, {
+      heldCount: these.length,
+      budget: budgetLimit(app.policy, managedUsers),
+      window: windowText(app.policy.deprovisionWindowMs),
+      cause: context.cause.type === 'reconcile' ? 'reconcile' : 'event',
+      reason,
+      runId: context.runId,
+      objectId: objectIds.size === 1 ? [...objectIds][0] : undefined,
+    });
+  }
 }
 
 async function trackFailures(app: WorkerApp, outcomes: readonly Outcome[], cause: Cause, at: number) {

@@ -1,5 +1,6 @@
 import type { SubscriptionOutcome } from '../../graph/index.js';
 import type { ChangeMessage } from '../../state/index.js';
+import { runCompleted, subscriptionState } from '../telemetry.js';
 import { enqueueFollowUp, type FlowContext, type FlowResult } from './flowContext.js';
 
 export type RenewMessage = Extract<ChangeMessage, { kind: 'renew' }>;
@@ -13,11 +14,21 @@ export const RENEW_LEASE = 'subscriptions';
 export async function renewFlow(ctx: FlowContext<RenewMessage>): Promise<FlowResult> {
   const { app, message } = ctx;
   const { runId } = message;
+  const startedAt = app.clock.now();
+  const log = app.log ?? console;
+  const completed = (outcome: 'succeeded' | 'failed', actions: number) =>
+    runCompleted(log, {
+      kind: 'renew',
+      runId: runId ?? null,
+      outcome,
+      durationMs: app.clock.now() - startedAt,
+      actions,
+    });
   if (runId)
     await app.stores.runs.start({
       id: runId,
       kind: 'renew',
-      startedAt: app.clock.now(),
+      startedAt,
       ...requested(message),
     });
   let outcomes: SubscriptionOutcome[];
@@ -29,6 +40,7 @@ export async function renewFlow(ctx: FlowContext<RenewMessage>): Promise<FlowRes
     const reason = error instanceof Error ? error.message : String(error);
     if (runId)
       await app.stores.runs.finish(runId, { status: 'failed', finishedAt: app.clock.now(), error: reason });
+    completed('failed', 0);
     throw error;
   }
   const at = app.clock.now();
@@ -51,6 +63,17 @@ export async function renewFlow(ctx: FlowContext<RenewMessage>): Promise<FlowRes
   const counts: Record<string, number> = {};
   for (const o of outcomes) counts[o.outcome] = (counts[o.outcome] ?? 0) + 1;
   if (runId) await app.stores.runs.finish(runId, { status: 'succeeded', finishedAt: at, counts });
+  completed('succeeded', outcomes.length);
+  for (const o of outcomes) {
+    const resource = o.resource.replace(/^\//, '').toLowerCase();
+    if (resource !== 'users' && resource !== 'groups') continue;
+    const expiresAt = new Date(o.expirationDateTime);
+    subscriptionState(log, {
+      resource,
+      subscriptionId: o.id,
+      expiresAt: Number.isNaN(expiresAt.getTime()) ? null : expiresAt.toISOString(),
+    });
+  }
   return { status: 'done', counts, ...(runId ? { runId } : {}) };
 }
 

@@ -17,6 +17,7 @@ import type {
 } from '../../state/index.js';
 import type { SyncPolicy } from '../../sync/policy.js';
 import type { Clock, DirectoryReader, GitServer, SyncState, UserRead } from '../../sync/ports.js';
+import type { LogSink } from '../telemetry.js';
 
 /**
  * What the worker uses of the composed `App` (src/app/composition.ts), as structural types: the
@@ -26,6 +27,8 @@ export interface WorkerApp {
   config: Pick<Config, 'gogs' | 'timing' | 'policy'>;
   policy: SyncPolicy;
   clock: Clock;
+  /** Where the alerts' log events go (src/app/telemetry.ts); console when absent. */
+  log?: LogSink;
   gogs: GitServer;
   directory: DirectoryReader & {
     readUser(objectId: string, options?: ReadUserOptions): Promise<UserRead>;
@@ -38,7 +41,7 @@ export interface WorkerApp {
     sync: SyncState & {
       leases: { withLease<T>(name: string, work: (signal: AbortSignal) => Promise<T>): Promise<T> };
     };
-    queue: Pick<ChangeQueue, 'enqueue' | 'sendToPoison'>;
+    queue: Pick<ChangeQueue, 'enqueue' | 'sendToPoison'> & Partial<Pick<ChangeQueue, 'depth'>>;
     audit: Pick<AuditLog, 'write'>;
     cursors: Pick<CursorStore, 'get' | 'put' | 'remove'>;
     runs: Pick<RunStore, 'start' | 'finish'>;

@@ -104,7 +104,13 @@ describe('RunStore', () => {
     };
     expect(await runs.get(id)).toEqual(expected);
     expect(await runs.latest('reconcile')).toEqual(expected);
-    expect(await runs.latest('reconcile', 'started')).toMatchObject({ id, status: 'running' });
+    // The latest started run shows its finished state, so status never reports a done run as running.
+    expect(await runs.latest('reconcile', 'started')).toMatchObject({ id, status: 'succeeded' });
+    const newer = RunStore.newId(NOV_26 + 1_000);
+    await runs.start({ id: newer, kind: 'reconcile', startedAt: NOV_26 + 1_000 });
+    await runs.finish(id, { status: 'failed', finishedAt: NOV_26 + 2_000 });
+    expect(await runs.latest('reconcile', 'started')).toMatchObject({ id: newer, status: 'running' });
+    await runs.finish(id, { status: 'succeeded', finishedAt: NOV_26 + 900, counts: { applied: 0 }, plan });
     expect(await runs.list({ from: NOV_26 - 1, to: NOV_26 + 1 })).toEqual([expected]);
     expect(await runs.get('not-a-run')).toBeUndefined();
   });
