@@ -354,8 +354,8 @@ describe('pause, status, sso, identities, audit', () => {
       headers: { accept: 'text/plain' },
     });
     expect(text).toMatchObject({ status: 200, text: 'alice' });
-    expect((await call(ssoUsername, { path: 'sso/username', query: `oid=${BOB}` })).status).toBe(404);
-    expect((await call(ssoUsername, { path: 'sso/username', query: `oid=${CAROL}` })).status).toBe(404);
+    expect((await call(ssoUsername, { path: 'sso/username', query: `oid=${BOB}` })).status).toBe(403);
+    expect((await call(ssoUsername, { path: 'sso/username', query: `oid=${CAROL}` })).status).toBe(403);
     expect((await call(ssoUsername, { path: 'sso/username' })).status).toBe(400);
 
     const identities = await call(adminIdentities, { path: 'identities', query: 'status=active' });

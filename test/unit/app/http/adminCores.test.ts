@@ -181,16 +181,25 @@ describe('GET /api/sso/username', () => {
     lookupSsoUsername(new URLSearchParams({ oid }), accept, get);
 
   it('answers the username of an active identity, as JSON or plain text', async () => {
-    expect(await ask(USER.toUpperCase())).toEqual({ status: 200, json: { username: 'jsmith' } });
-    expect(await ask(USER, 'text/plain')).toMatchObject({ status: 200, text: 'jsmith' });
+    // nginx's auth_request reads headers only: the name also comes as X-Gogs-Username (docs/sso.md).
+    expect(await ask(USER.toUpperCase())).toEqual({
+      status: 200,
+      json: { username: 'jsmith' },
+      headers: { 'x-gogs-username': 'jsmith' },
+    });
+    expect(await ask(USER, 'text/plain')).toMatchObject({
+      status: 200,
+      text: 'jsmith',
+      headers: { 'x-gogs-username': 'jsmith' },
+    });
     expect((await ask(USER, 'application/json, text/plain')).json).toEqual({ username: 'jsmith' });
     expect((await ask(USER, '*/*')).json).toEqual({ username: 'jsmith' });
   });
 
-  it('is 404 for unknown, suspended and merely reserved identities, 400 for a bad oid', async () => {
-    expect((await ask('8e2a4b3c-5d7f-4e9a-b2c4-d6f8a0b3c5e7')).status).toBe(404);
-    expect((await ask('6e2a4b3c-5d7f-4e9a-b2c4-d6f8a0b3c5e7')).status).toBe(404);
-    expect((await ask('7e2a4b3c-5d7f-4e9a-b2c4-d6f8a0b3c5e7')).status).toBe(404);
+  it('refuses (403, what auth_request denies on) unknown, suspended and merely reserved identities', async () => {
+    expect((await ask('8e2a4b3c-5d7f-4e9a-b2c4-d6f8a0b3c5e7')).status).toBe(403);
+    expect((await ask('6e2a4b3c-5d7f-4e9a-b2c4-d6f8a0b3c5e7')).status).toBe(403);
+    expect((await ask('7e2a4b3c-5d7f-4e9a-b2c4-d6f8a0b3c5e7')).status).toBe(403);
     expect((await ask('jsmith')).status).toBe(400);
   });
 });
