@@ -97,7 +97,10 @@ describe('admin API with ADMIN_API_AUDIENCE set', () => {
   it('keeps the SSO lookup and the webhook on the function key alone', async () => {
     const sso = await call(ssoUsername, { path: 'sso/username', query: `oid=${OPERATOR}` });
     // Past the auth (no bearer asked for): the lookup's own refusal of an unknown object id.
-    expect(sso).toMatchObject({ status: 403, json: { message: 'no active Gogs account for this object id' } });
+    expect(sso).toMatchObject({
+      status: 403,
+      json: { message: 'no active Gogs account for this object id' },
+    });
     const handshake = await call(graphWebhook, {
       method: 'POST',
       path: 'graph/notifications',
