@@ -1,9 +1,7 @@
 import type { App } from '../app/composition.js';
+import { readReconcilePlan } from '../app/worker/reconcileFlow.js';
 import { actionId } from '../domain/actions.js';
 import type { Finding, Plan } from '../sync/model.js';
-import { planSync } from '../sync/planSync.js';
-import { scopeGroups } from '../sync/policy.js';
-import { readActualState, readDesiredState } from '../sync/readState.js';
 
 /** One planned action as `plan` shows it, in both modes (the dry run's summary has the same fields). */
 export interface PlanLine {
@@ -20,20 +18,13 @@ export interface PlanView {
   findings: Finding[];
 }
 
-/**
- * The full reconcile's reads and planner, as the worker's reconcile runs them (DESIGN §3.3):
- * identities, desired state from Graph, actual state from Gogs, `planSync`. Reads only.
- */
+/** The reconcile's own reads and plan (src/app/worker/reconcileFlow.ts): no second code path. */
 export async function readPlan(app: App): Promise<{ plan: Plan; managedUsers: number }> {
-  const scope = [...scopeGroups(app.policy)].sort();
-  const identities = await app.stores.sync.listIdentities();
-  const sizes = await app.stores.groupSizes.getMany(scope);
-  const lastKnown = new Map([...sizes].map(([id, size]) => [id, size.members]));
-  const desired = await readDesiredState(app.directory, app.policy, app.clock, lastKnown);
-  const actual = await readActualState(app.gogs, app.policy, identities);
-  const byId = new Map(identities.map((identity) => [identity.objectId, identity]));
-  const plan = planSync({ desired, actual, identities: byId }, app.policy);
-  return { plan, managedUsers: identities.filter((identity) => identity.status === 'active').length };
+  const { planned, identities } = await readReconcilePlan(app);
+  return {
+    plan: planned,
+    managedUsers: identities.filter((identity) => identity.status === 'active').length,
+  };
 }
 
 export function planView(plan: Plan): PlanView {

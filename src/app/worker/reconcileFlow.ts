@@ -11,6 +11,7 @@ import { applyDeps, type FlowContext, type FlowResult } from './flowContext.js';
 import { GroupsBeneath } from './groupsBeneath.js';
 import { forgetDrained, formerTeamsPlan } from './mappingWatch.js';
 import { recordOutcomes, throwIfRetryable } from './recordOutcomes.js';
+import type { WorkerApp } from './workerApp.js';
 
 export type RunMessage = Extract<ChangeMessage, { kind: 'reconcile' | 'reassert' }>;
 
@@ -72,8 +73,12 @@ export async function reconcileFlow(ctx: FlowContext<RunMessage>): Promise<FlowR
   });
 }
 
-async function run(ctx: FlowContext<RunMessage>, runId: string, dryRun: boolean) {
-  const { app } = ctx;
+/**
+ * The full reconcile's reads and plan (DESIGN §3.3): identities, the desired state from Graph with
+ * the last known group sizes (the suspect-read rule), the actual state from Gogs, `planSync`.
+ * Reads only; the CLI's `plan` and `apply` use it too.
+ */
+export async function readReconcilePlan(app: WorkerApp, reassert = false) {
   const scope = [...scopeGroups(app.policy)].sort();
   const identities = await app.stores.sync.listIdentities();
   const sizes = await app.stores.groupSizes.getMany(scope);
@@ -81,8 +86,16 @@ async function run(ctx: FlowContext<RunMessage>, runId: string, dryRun: boolean)
   const desired = await readDesiredState(app.directory, app.policy, app.clock, lastKnown);
   const actual = await readActualState(app.gogs, app.policy, identities);
   const byId = new Map(identities.map((identity) => [identity.objectId, identity]));
-  const reassert = ctx.message.kind === 'reassert';
   const planned = planSync({ desired, actual, identities: byId, reassert }, app.policy);
+  return { planned, identities, desired, scope };
+}
+
+async function run(ctx: FlowContext<RunMessage>, runId: string, dryRun: boolean) {
+  const { app } = ctx;
+  const { planned, identities, desired, scope } = await readReconcilePlan(
+    app,
+    ctx.message.kind === 'reassert',
+  );
   // Teams that left the mapping: reported on every run, drained only when an operator asked.
   const drain = ctx.message.kind === 'reconcile' ? (ctx.message.drainTeams ?? []) : [];
   const former = await formerTeamsPlan(app, identities, drain, desired.snapshotAt);
