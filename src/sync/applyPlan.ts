@@ -6,7 +6,7 @@ import { executeAction } from './executeAction.js';
 import { budgetLimit } from './guard.js';
 import type { Plan } from './model.js';
 import type { SyncPolicy } from './policy.js';
-import type { Clock, DirectoryReader, GitServer, SyncState } from './ports.js';
+import type { Clock, DirectoryReader, GitServer, SyncState, UserRead } from './ports.js';
 import { stillGranted } from './recheck.js';
 
 export interface ApplyDeps {
@@ -43,6 +43,7 @@ const PREREQUISITES: Partial<Record<Action['kind'], Action['kind'][]>> = {
  */
 export async function applyPlan(plan: Plan, deps: ApplyDeps, options: ApplyOptions): Promise<Outcome[]> {
   const outcomes = new Map<string, Outcome>();
+  const run: PlanRun = { prerequisites: indexPrerequisites(plan), reads: new FreshReads(deps) };
   const phases = [...new Set(plan.actions.map((a) => ACTION_PHASE[a.kind]))].sort((a, b) => a - b);
   for (const phase of phases) {
     const lanes = new Map<string, Action[]>();
@@ -52,56 +53,111 @@ export async function applyPlan(plan: Plan, deps: ApplyDeps, options: ApplyOptio
     }
     await runLimited([...lanes.values()], options.concurrency, async (lane) => {
       for (const action of lane.sort((a, b) => ACTION_RANK[a.kind] - ACTION_RANK[b.kind])) {
-        outcomes.set(actionId(action), await settle(action, plan, outcomes, deps, options));
+        outcomes.set(actionId(action), await settle(action, run, outcomes, deps, options));
       }
     });
   }
   return plan.actions.map((action) => outcomes.get(actionId(action)) as Outcome);
 }
 
+/** What one applyPlan call shares across its actions. */
+interface PlanRun {
+  prerequisites: ReadonlyMap<string, Action[]>;
+  reads: FreshReads;
+}
+
 async function settle(
   action: Action,
-  plan: Plan,
+  run: PlanRun,
   outcomes: ReadonlyMap<string, Outcome>,
   deps: ApplyDeps,
   options: ApplyOptions,
 ): Promise<Outcome> {
-  const blocked = blockedBy(action, plan, outcomes);
+  const blocked = blockedBy(action, run.prerequisites, outcomes);
   if (blocked) return { action, status: 'skipped', detail: `${blocked.kind} was ${blocked.status}` };
   if ('hold' in action && action.hold) {
     await hold(action, 'suspectRead', deps, options);
     return { action, status: 'held', detail: 'a removal resting on a suspect group read' };
   }
-  const run = () => fencedApply(action, deps, options);
-  if (options.leased || !('objectId' in action)) return run();
-  return deps.state.withLease(userKey(action.objectId), run);
+  const apply = () => fencedApply(action, run.reads, deps, options);
+  if (options.leased || !('objectId' in action)) return apply();
+  return deps.state.withLease(userKey(action.objectId), apply);
 }
 
-/** The first prerequisite of the same plan that did not apply, if any. */
-function blockedBy(action: Action, plan: Plan, outcomes: ReadonlyMap<string, Outcome>) {
-  const kinds = PREREQUISITES[action.kind] ?? [];
-  for (const other of plan.actions) {
-    if (!kinds.includes(other.kind) || !sameSubject(action, other)) continue;
-    const outcome = outcomes.get(actionId(other));
-    if (outcome?.status !== 'applied') return { kind: other.kind, status: outcome?.status ?? 'not run' };
+/** The subjects an action may depend on: its org, its team, its user. */
+function subjectsOf(action: Action): string[] {
+  const subjects: string[] = [];
+  if ('org' in action) subjects.push(`org:${action.org.toLowerCase()}`);
+  if ('team' in action) subjects.push(`team:${action.org.toLowerCase()}/${action.team.toLowerCase()}`);
+  if ('objectId' in action) subjects.push(`user:${action.objectId}`);
+  return subjects;
+}
+
+/** The subject each prerequisite kind creates: a createOrg its org, a createTeam its team, … */
+function createdSubject(action: Action): string | undefined {
+  if (action.kind === 'createOrg') return `org:${action.org.toLowerCase()}`;
+  if (action.kind === 'createTeam') return `team:${action.org.toLowerCase()}/${action.team.toLowerCase()}`;
+  if (action.kind === 'createUser' || action.kind === 'adoptUser' || action.kind === 'restoreUser') {
+    return `user:${action.objectId}`;
   }
   return undefined;
 }
 
-function sameSubject(action: Action, prerequisite: Action): boolean {
-  if (prerequisite.kind === 'createOrg' && 'org' in action) {
-    return prerequisite.org.toLowerCase() === action.org.toLowerCase();
+/** Indexed once per plan: scanning the whole plan per action is quadratic (docs/performance.md). */
+function indexPrerequisites(plan: Plan): Map<string, Action[]> {
+  const index = new Map<string, Action[]>();
+  for (const action of plan.actions) {
+    const subject = createdSubject(action);
+    if (subject) index.set(subject, [...(index.get(subject) ?? []), action]);
   }
-  if (prerequisite.kind === 'createTeam' && 'team' in action) {
-    return (
-      prerequisite.org.toLowerCase() === action.org.toLowerCase() &&
-      prerequisite.team.toLowerCase() === action.team.toLowerCase()
-    );
-  }
-  return 'objectId' in prerequisite && 'objectId' in action && prerequisite.objectId === action.objectId;
+  return index;
 }
 
-async function fencedApply(action: Action, deps: ApplyDeps, options: ApplyOptions): Promise<Outcome> {
+/** The first prerequisite of the same plan that did not apply, if any. */
+function blockedBy(
+  action: Action,
+  index: ReadonlyMap<string, Action[]>,
+  outcomes: ReadonlyMap<string, Outcome>,
+) {
+  const kinds = PREREQUISITES[action.kind] ?? [];
+  for (const subject of subjectsOf(action)) {
+    for (const other of index.get(subject) ?? []) {
+      if (!kinds.includes(other.kind)) continue;
+      const outcome = outcomes.get(actionId(other));
+      if (outcome?.status !== 'applied') return { kind: other.kind, status: outcome?.status ?? 'not run' };
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Fresh re-reads of users for stale grants, each reused while it is itself within
+ * RECONCILE_FRESHNESS: a user's create and team additions then cost one read, not one each.
+ */
+class FreshReads {
+  private readonly reads = new Map<string, { at: number; read: Promise<UserRead> }>();
+
+  constructor(private readonly deps: Pick<ApplyDeps, 'directory' | 'clock' | 'policy'>) {}
+
+  async read(objectId: string): Promise<{ at: number; read: UserRead }> {
+    const now = this.deps.clock.now();
+    let cached = this.reads.get(objectId);
+    if (!cached || now - cached.at > this.deps.policy.reconcileFreshnessMs) {
+      cached = { at: now, read: this.deps.directory.readUser(objectId) };
+      this.reads.set(objectId, cached);
+      // A failed read is not reused: the next action tries again.
+      cached.read.catch(() => this.reads.delete(objectId));
+    }
+    return { at: cached.at, read: await cached.read };
+  }
+}
+
+async function fencedApply(
+  action: Action,
+  reads: FreshReads,
+  deps: ApplyDeps,
+  options: ApplyOptions,
+): Promise<Outcome> {
   const { state, clock } = deps;
   try {
     for (const key of action.fence) {
@@ -111,15 +167,15 @@ async function fencedApply(action: Action, deps: ApplyDeps, options: ApplyOption
         return { action, status: 'superseded', detail: `${key} changed after the snapshot` };
       }
     }
-    let decidedAt = action.snapshotAt;
     if (clock.now() - action.snapshotAt > deps.policy.reconcileFreshnessMs && 'objectId' in action) {
-      const readAt = clock.now();
-      const verdict = await stillGranted(action, deps);
+      const verdict = await stillGranted(action, {
+        policy: deps.policy,
+        readUser: async (objectId) => (await reads.read(objectId)).read,
+      });
       if (verdict !== undefined && !verdict) {
         await deps.requeue(userKey(action.objectId));
         return { action, status: 'superseded', detail: 'a fresh read of the user no longer supports it' };
       }
-      if (verdict) decidedAt = readAt;
     }
     if (isDeprovision(action)) {
       const limit = budgetLimit(deps.policy, options.managedUsers);
@@ -129,7 +185,10 @@ async function fencedApply(action: Action, deps: ApplyDeps, options: ApplyOption
       }
     }
     const outcome = await executeAction(action, deps);
-    if ('objectId' in action) await state.markEvent(userKey(action.objectId), decidedAt);
+    // Marked at the plan's snapshot, not at a fresh re-read's time: a later mark would supersede
+    // this plan's own next actions for the same user (found by a test: team additions after a
+    // re-read create were all superseded).
+    if ('objectId' in action) await state.markEvent(userKey(action.objectId), action.snapshotAt);
     return outcome;
   } catch (error) {
     const retryable = error instanceof Error && 'retryable' in error && error.retryable === true;

@@ -3,7 +3,7 @@ import { teamKey } from '../domain/types.js';
 import { desiredAccess } from './compareUser.js';
 import type { SyncPolicy } from './policy.js';
 import { scopeGroups } from './policy.js';
-import type { DirectoryReader } from './ports.js';
+import type { UserRead } from './ports.js';
 
 /**
  * DESIGN §3.3: restores, creates and team additions from a snapshot older than
@@ -12,7 +12,7 @@ import type { DirectoryReader } from './ports.js';
  */
 export async function stillGranted(
   action: Action,
-  deps: { directory: DirectoryReader; policy: SyncPolicy },
+  deps: { readUser: (objectId: string) => Promise<UserRead>; policy: SyncPolicy },
 ): Promise<boolean | undefined> {
   const grants =
     action.kind === 'createUser' ||
@@ -22,7 +22,7 @@ export async function stillGranted(
     (action.kind === 'setSiteAdmin' && action.admin) ||
     (action.kind === 'updateUser' && action.active);
   if (!grants) return undefined;
-  const read = await deps.directory.readUser(action.objectId);
+  const read = await deps.readUser(action.objectId);
   const access = desiredAccess(
     { presence: read.presence, user: read.user, groups: new Set(read.groups) },
     deps.policy,

@@ -254,3 +254,40 @@ describe('planSync and applyPlan', () => {
     expect(h.state.draws).toHaveLength(0);
   });
 });
+
+describe('applyPlan on a stale snapshot', () => {
+  it('re-reads each user once per freshness window, and never supersedes its own next actions', async () => {
+    const h = new SyncHarness(
+      aPolicy({
+        mapping: [
+          { group: ENG, org: 'acme', team: 'engineering', permission: 'write' },
+          { group: ENG, org: 'acme', team: 'platform', permission: 'read' },
+        ],
+      }),
+    );
+    h.directory.groups.set(ENG, new Set());
+    const jo = aUser({ mailNickname: 'jo' });
+    h.directory.users.set(jo.id, jo);
+    h.directory.groups.get(ENG)?.add(jo.id);
+    const plan = await h.planReconcile();
+    h.clock.advance(h.policy.reconcileFreshnessMs + 1);
+    let userReads = 0;
+    const readUser = h.directory.readUser.bind(h.directory);
+    h.directory.readUser = async (id) => {
+      userReads++;
+      return readUser(id);
+    };
+
+    const outcomes = await h.apply(plan);
+
+    expect(outcomes.filter((o) => o.status === 'applied').map((o) => o.action.kind)).toEqual([
+      'createOrg',
+      'createTeam',
+      'createTeam',
+      'createUser',
+      'addTeamMember',
+      'addTeamMember',
+    ]);
+    expect(userReads).toBe(1);
+  });
+});
