@@ -1,5 +1,6 @@
 import { type Ctx, type Emulator, ROLES, type Route } from './context.js';
 import { notFound } from './directory.js';
+import { GROUPS, getEntity, listEntities } from './entityReads.js';
 import { parseJsonBody, sendEmpty, sendJson } from './http.js';
 import {
   badRequest,
@@ -9,7 +10,6 @@ import {
   project,
   type Row,
   rejectUnsupportedOptions,
-  selectSuffix,
 } from './odata.js';
 import {
   defaultsFor,
@@ -79,26 +79,11 @@ function idFromODataId(ref: string): string {
 }
 
 function listGroups(em: Emulator, ctx: Ctx): void {
-  rejectUnsupportedOptions(ctx.url, ['$select', '$filter', '$top', '$skiptoken', '$count']);
-  const select = parseSelect(ctx.url, GROUP_PROPS, 'group');
-  const filterText = ctx.url.searchParams.get('$filter');
-  const filter = filterText ? parseFilter(filterText, GROUP_FILTERABLE, 'Group') : null;
-  const rows = em.directory
-    .listActive('group')
-    .map((g) => groupRow(g as GroupRecord))
-    .filter((r) => !filter || filter(r))
-    .map((r) => project(r, select, GROUP_DEFAULT));
-  sendJson(ctx.res, 200, pageOf(em, ctx, rows, selectSuffix('groups', select), 100));
+  listEntities(em, ctx, GROUPS);
 }
 
 function getGroup(em: Emulator, ctx: Ctx): void {
-  rejectUnsupportedOptions(ctx.url, ['$select']);
-  const select = parseSelect(ctx.url, GROUP_PROPS, 'group');
-  const g = em.directory.findGroup(ctx.params.id ?? '');
-  sendJson(ctx.res, 200, {
-    '@odata.context': `${em.baseUrl}/v1.0/$metadata#${selectSuffix('groups', select)}/$entity`,
-    ...project(groupRow(g), select, GROUP_DEFAULT),
-  });
+  getEntity(em, ctx, GROUPS, () => em.directory.findGroup(ctx.params.id ?? ''));
 }
 
 function createGroup(em: Emulator, ctx: Ctx): void {

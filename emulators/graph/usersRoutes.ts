@@ -1,24 +1,8 @@
 import { type Ctx, type Emulator, ROLES, type Route } from './context.js';
+import { getEntity, listEntities, USERS } from './entityReads.js';
 import { type GraphHttpError, parseJsonBody, sendEmpty, sendJson } from './http.js';
-import {
-  badRequest,
-  pageOf,
-  parseFilter,
-  parseSelect,
-  project,
-  type Row,
-  rejectUnsupportedOptions,
-  selectSuffix,
-} from './odata.js';
-import {
-  defaultsFor,
-  GROUP_PROPS,
-  objectRow,
-  USER_DEFAULT,
-  USER_FILTERABLE,
-  USER_PROPS,
-  userRow,
-} from './shapes.js';
+import { badRequest, pageOf, parseSelect, project, type Row, rejectUnsupportedOptions } from './odata.js';
+import { defaultsFor, GROUP_PROPS, objectRow, USER_DEFAULT, USER_PROPS, userRow } from './shapes.js';
 import type { UserRecord } from './types.js';
 
 const WRITABLE = [
@@ -81,26 +65,11 @@ export function validateUserWrite(em: Emulator, body: Row, existing: UserRecord 
 }
 
 function listUsers(em: Emulator, ctx: Ctx): void {
-  rejectUnsupportedOptions(ctx.url, ['$select', '$filter', '$top', '$skiptoken', '$count']);
-  const select = parseSelect(ctx.url, USER_PROPS, 'user');
-  const filterText = ctx.url.searchParams.get('$filter');
-  const filter = filterText ? parseFilter(filterText, USER_FILTERABLE, 'User') : null;
-  const rows = em.directory
-    .listActive('user')
-    .map((u) => userRow(u as UserRecord))
-    .filter((r) => !filter || filter(r))
-    .map((r) => project(r, select, USER_DEFAULT));
-  sendJson(ctx.res, 200, pageOf(em, ctx, rows, selectSuffix('users', select), 100));
+  listEntities(em, ctx, USERS);
 }
 
 function getUser(em: Emulator, ctx: Ctx): void {
-  rejectUnsupportedOptions(ctx.url, ['$select']);
-  const select = parseSelect(ctx.url, USER_PROPS, 'user');
-  const u = em.directory.findUser(ctx.params.id ?? '');
-  sendJson(ctx.res, 200, {
-    '@odata.context': `${em.baseUrl}/v1.0/$metadata#${selectSuffix('users', select)}/$entity`,
-    ...project(userRow(u), select, USER_DEFAULT),
-  });
+  getEntity(em, ctx, USERS, () => em.directory.findUser(ctx.params.id ?? ''));
 }
 
 function createUser(em: Emulator, ctx: Ctx): void {
