@@ -1,6 +1,5 @@
 import type { TableClient } from '@azure/data-tables';
-import { ConcurrencyError } from './errors.js';
-import { readEntity, safeKey, statusOf, storageCall } from './tableSupport.js';
+import { readEntity, replaceEntity, safeKey, statusOf, storageCall } from './tableSupport.js';
 
 /** A delta cursor: the `@odata.deltaLink` to resume `users/delta` or `groups/delta` from. */
 export interface Cursor {
@@ -34,19 +33,7 @@ export class CursorStore {
    */
   async put(resource: string, deltaLink: string, at: number, etag?: string): Promise<string> {
     const entity = { partitionKey: PARTITION, rowKey: safeKey(resource), deltaLink, updatedAt: at };
-    return storageCall(`writing cursor ${resource}`, async () => {
-      try {
-        const response = etag
-          ? await this.client.updateEntity(entity, 'Replace', { etag })
-          : await this.client.upsertEntity(entity, 'Replace');
-        return response.etag ?? '*';
-      } catch (error) {
-        if (statusOf(error) === 412 || statusOf(error) === 404) {
-          throw new ConcurrencyError(`cursor ${resource} changed since it was read`, { cause: error });
-        }
-        throw error;
-      }
-    });
+    return replaceEntity(this.client, entity, etag, `cursor ${resource}`);
   }
 
   /** Forgets a cursor (an expired one: the next catch-up restarts from `$deltatoken=latest`). */

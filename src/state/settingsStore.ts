@@ -1,6 +1,5 @@
 import type { TableClient } from '@azure/data-tables';
-import { ConcurrencyError } from './errors.js';
-import { readEntity, safeKey, statusOf, storageCall } from './tableSupport.js';
+import { readEntity, replaceEntity, safeKey } from './tableSupport.js';
 
 /** The pause switch (`POST /api/pause|resume`): while paused the worker applies nothing. */
 export interface PauseState {
@@ -48,18 +47,6 @@ export class SettingsStore {
    */
   async set(name: string, value: unknown, etag?: string): Promise<string> {
     const entity = { partitionKey: PARTITION, rowKey: safeKey(name), value: JSON.stringify(value) };
-    return storageCall(`writing setting ${name}`, async () => {
-      try {
-        const response = etag
-          ? await this.client.updateEntity(entity, 'Replace', { etag })
-          : await this.client.upsertEntity(entity, 'Replace');
-        return response.etag ?? '*';
-      } catch (error) {
-        if (statusOf(error) === 412 || statusOf(error) === 404) {
-          throw new ConcurrencyError(`setting ${name} changed since it was read`, { cause: error });
-        }
-        throw error;
-      }
-    });
+    return replaceEntity(this.client, entity, etag, `setting ${name}`);
   }
 }

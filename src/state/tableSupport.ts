@@ -125,3 +125,28 @@ export async function retryOnConflict<T>(
     }
   }
 }
+
+/**
+ * Writes a whole row: with `etag` only if the row is still the one read (a retryable
+ * `ConcurrencyError` otherwise), without it creating or overwriting. Returns the new ETag.
+ */
+export async function replaceEntity(
+  client: TableClient,
+  entity: { partitionKey: string; rowKey: string } & Record<string, unknown>,
+  etag: string | undefined,
+  what: string,
+): Promise<string> {
+  return storageCall(`writing ${what}`, async () => {
+    try {
+      const response = etag
+        ? await client.updateEntity(entity, 'Replace', { etag })
+        : await client.upsertEntity(entity, 'Replace');
+      return response.etag ?? '*';
+    } catch (error) {
+      if (statusOf(error) === 412 || statusOf(error) === 404) {
+        throw new ConcurrencyError(`${what} changed since it was read`, { cause: error });
+      }
+      throw error;
+    }
+  });
+}
