@@ -112,7 +112,11 @@ function runWorker(
   message: Record<string, unknown>,
   timeoutMs: number,
 ): Promise<WorkerReport> {
-  const child = spawn(process.execPath, [worker, JSON.stringify(message)], {
+  // BENCH_CPU_PROF=<dir>: each worker writes a V8 CPU profile there (a run cut off writes none).
+  const profile = process.env.BENCH_CPU_PROF
+    ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`]
+    : [];
+  const child = spawn(process.execPath, [...profile, worker, JSON.stringify(message)], {
     cwd: root,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -120,11 +120,19 @@ function createGroup(em: Emulator, ctx: Ctx): void {
   );
 }
 
+/** What `$select` and `$filter` may name on a member listing: a cast narrows it to that type's properties. */
+const MEMBER_OPTIONS = {
+  any: { props: MEMBER_PROPS, filterable: MEMBER_FILTERABLE, type: 'directoryObject' },
+  user: { props: USER_PROPS, filterable: USER_FILTERABLE, type: 'user' },
+  group: { props: GROUP_PROPS, filterable: GROUP_FILTERABLE, type: 'group' },
+} as const;
+
 function members(em: Emulator, ctx: Ctx, transitive: boolean, cast?: DirectoryObject['kind']): void {
   rejectUnsupportedOptions(ctx.url, ['$select', '$top', '$skiptoken', '$filter', '$count']);
-  const select = parseSelect(ctx.url, MEMBER_PROPS, 'directoryObject');
+  const options = MEMBER_OPTIONS[cast ?? 'any'];
+  const select = parseSelect(ctx.url, options.props, options.type);
   const filterText = ctx.url.searchParams.get('$filter');
-  const filter = filterText ? parseFilter(filterText, MEMBER_FILTERABLE, 'DirectoryObject') : null;
+  const filter = filterText ? parseFilter(filterText, options.filterable, 'DirectoryObject') : null;
   const id = ctx.params.id ?? '';
   const objects = transitive ? em.directory.transitiveMembers(id) : em.directory.directMembers(id);
   const rows = objects
@@ -195,6 +203,9 @@ export function groupsRoutes(em: Emulator): Route[] {
     r('GET', '/v1.0/groups/{id}/transitiveMembers', ROLES.groupRead, (ctx) => members(em, ctx, true)),
     r('GET', '/v1.0/groups/{id}/transitiveMembers/microsoft.graph.user', ROLES.groupRead, (ctx) =>
       members(em, ctx, true, 'user'),
+    ),
+    r('GET', '/v1.0/groups/{id}/transitiveMembers/microsoft.graph.group', ROLES.groupRead, (ctx) =>
+      members(em, ctx, true, 'group'),
     ),
     r('POST', '/v1.0/groups/{id}/members/$ref', ROLES.memberWrite, (ctx) => addMember(em, ctx)),
     r('DELETE', '/v1.0/groups/{id}/members/{memberId}/$ref', ROLES.memberWrite, (ctx) => {

@@ -165,7 +165,11 @@ export const ACTION_RANK: Record<ActionKind, number> = {
   removeTeamMember: 10,
 };
 
-export type OutcomeStatus = 'applied' | 'skipped' | 'superseded' | 'held' | 'failed';
+/**
+ * `deferred`: not attempted because the run's time budget was spent; the run enqueues its
+ * continuation. Nothing happened, so deferred outcomes are counted, never audited.
+ */
+export type OutcomeStatus = 'applied' | 'skipped' | 'superseded' | 'held' | 'failed' | 'deferred';
 
 /** What Gogs' API can neither revoke nor list, per user, with the certainty of each item (DESIGN §1.3). */
 export interface ResidualAccess {

@@ -1,13 +1,11 @@
 import type { DirectoryUser, ObjectId } from '../domain/types.js';
-import type { DirectoryReader, GroupRead, UserRead } from '../sync/ports.js';
+import type { DirectoryReader, GroupMembersRead, UserRead } from '../sync/ports.js';
 import { GraphApiError } from './graphApiError.js';
 import type { GraphClient } from './graphClient.js';
 
 // accountEnabled, userType and mailNickname come only on $select (spec/graph.md §7).
 export const USER_SELECT = 'id,displayName,mail,userPrincipalName,mailNickname,userType,accountEnabled';
 const CHECK_MEMBER_GROUPS_LIMIT = 20;
-// `id in (…)` stays within the 15 values Graph allows in one `in` clause.
-const FILTER_IN_LIMIT = 15;
 const PAGE_SIZE = 999;
 
 export interface ReadUserOptions {
@@ -58,17 +56,24 @@ export class GraphDirectory implements DirectoryReader {
     return { presence: 'present', user, groups };
   }
 
-  async readGroupMembers(groupId: ObjectId): Promise<GroupRead> {
-    const path = `/groups/${encodeURIComponent(groupId)}/transitiveMembers/microsoft.graph.user?$select=id&$top=${PAGE_SIZE}`;
-    const members = new Set<ObjectId>();
+  /**
+   * One listing gives both the members and their profiles: on the `microsoft.graph.user` cast Graph
+   * takes user properties in `$select`, so no profile read per member follows (docs/performance.md).
+   */
+  async readGroupMembers(groupId: ObjectId): Promise<GroupMembersRead> {
+    const path = `/groups/${encodeURIComponent(groupId)}/transitiveMembers/microsoft.graph.user?$select=${USER_SELECT}&$top=${PAGE_SIZE}`;
+    const users = new Map<ObjectId, DirectoryUser>();
     try {
-      for await (const member of this.graph.items<{ id: string }>(path)) members.add(member.id.toLowerCase());
+      for await (const member of this.graph.items<GraphUser>(path)) {
+        const user = toDirectoryUser(member);
+        users.set(user.id, user);
+      }
     } catch (error) {
       if (error instanceof GraphApiError && error.notFound) return { status: 'notFound' };
       // Any page failing makes the whole read suspect: the guard holds removals (DESIGN §3.3).
       return { status: 'failed', message: error instanceof Error ? error.message : String(error) };
     }
-    return { status: 'ok', members: [...members] };
+    return { status: 'ok', members: [...users.keys()], users: [...users.values()] };
   }
 
   /** Every user, guests and disabled accounts included (the planner filters by policy). */
@@ -76,18 +81,6 @@ export class GraphDirectory implements DirectoryReader {
     const users: DirectoryUser[] = [];
     for await (const u of this.graph.items<GraphUser>(`/users?$select=${USER_SELECT}&$top=${PAGE_SIZE}`)) {
       users.push(toDirectoryUser(u));
-    }
-    return users;
-  }
-
-  /** Users by id, `id in (…)` 15 at a time; ids that don't read (deleted, unknown) are left out. */
-  async readUsers(ids: ObjectId[]): Promise<DirectoryUser[]> {
-    const unique = [...new Set(ids.map((id) => id.toLowerCase()))].filter(isGuid);
-    const users: DirectoryUser[] = [];
-    for (const chunk of chunks(unique, FILTER_IN_LIMIT)) {
-      const filter = encodeURIComponent(`id in (${chunk.map((id) => `'${id}'`).join(',')})`);
-      const path = `/users?$select=${USER_SELECT}&$filter=${filter}&$top=${PAGE_SIZE}`;
-      for await (const u of this.graph.items<GraphUser>(path)) users.push(toDirectoryUser(u));
     }
     return users;
   }
@@ -137,9 +130,4 @@ function chunks<T>(items: readonly T[], size: number): T[][] {
   const out: T[][] = [];
   for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
   return out;
-}
-
-function isGuid(id: string): boolean {
-  // Only GUIDs go into a $filter literal: nothing else can break out of the quotes.
-  return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(id);
 }

@@ -32,7 +32,7 @@ export { type GroupSize, GroupSizeStore } from './groupSizeStore.js';
 export { HeldActions, type HeldRecord, type HeldStatus } from './heldActions.js';
 export { prefixedStorageNames, STORAGE_NAMES, type StorageNames, type TableName } from './names.js';
 export { type RunFinish, type RunRecord, type RunStatus, RunStore } from './runStore.js';
-export { type PauseState, SettingsStore } from './settingsStore.js';
+export { MAX_SETTING_CHARS, type PauseState, SettingsStore } from './settingsStore.js';
 export { createStateStores, type StateStores } from './stateStores.js';
 export { type StorageClientOptions, StorageClients } from './storageClients.js';
 export { type SubscriptionRecord, SubscriptionStore } from './subscriptionStore.js';

@@ -28,7 +28,16 @@ export interface ApplyOptions {
   managedUsers: number;
   /** The caller already holds the lease of every object in the plan (single-object plans). */
   leased?: boolean;
+  /**
+   * Clock time after which no further lane starts: the rest is `deferred` (a long run stays
+   * within the function timeout and continues in a new message).
+   */
+  deadline?: number;
+  /** Called with each outcome as it settles (a long run audits as it goes). */
+  onSettled?: (outcome: Outcome) => void;
 }
+
+const DEFERRED = "the run's time budget was spent; its continuation applies it";
 
 const PREREQUISITES: Partial<Record<Action['kind'], Action['kind'][]>> = {
   createTeam: ['createOrg'],
@@ -51,11 +60,15 @@ export async function applyPlan(plan: Plan, deps: ApplyDeps, options: ApplyOptio
       const lane = 'objectId' in action ? action.objectId : actionId(action);
       lanes.set(lane, [...(lanes.get(lane) ?? []), action]);
     }
-    await runLimited([...lanes.values()], options.concurrency, async (lane) => {
-      for (const action of lane.sort((a, b) => ACTION_RANK[a.kind] - ACTION_RANK[b.kind])) {
-        outcomes.set(actionId(action), await settle(action, run, outcomes, deps, options));
-      }
-    });
+    await runLimited([...lanes.values()], options.concurrency, (lane) =>
+      runLane(
+        lane.sort((a, b) => ACTION_RANK[a.kind] - ACTION_RANK[b.kind]),
+        run,
+        outcomes,
+        deps,
+        options,
+      ),
+    );
   }
   return plan.actions.map((action) => outcomes.get(actionId(action)) as Outcome);
 }
@@ -66,22 +79,90 @@ interface PlanRun {
   reads: FreshReads;
 }
 
+/**
+ * One lane: a user's actions of one phase, or a single org or team action. A user's lane runs
+ * under that user's lease, taken once for the lane (docs/performance.md, driver 3). Only a holder
+ * of the lease marks a user, so the user's own fence entry is read once per lane; group entries
+ * are read per action, since group changes mark them without it.
+ */
+async function runLane(
+  lane: readonly Action[],
+  run: PlanRun,
+  outcomes: Map<string, Outcome>,
+  deps: ApplyDeps,
+  options: ApplyOptions,
+): Promise<void> {
+  const first = lane[0];
+  const subject = first && 'objectId' in first ? first.objectId : undefined;
+  const settled = (outcome: Outcome) => {
+    outcomes.set(actionId(outcome.action), outcome);
+    options.onSettled?.(outcome);
+  };
+  if (options.deadline !== undefined && deps.clock.now() >= options.deadline) {
+    for (const action of lane) settled({ action, status: 'deferred', detail: DEFERRED });
+    return;
+  }
+  const work = async () => {
+    const fence = new LaneFence(deps.state, subject === undefined ? undefined : userKey(subject));
+    try {
+      for (const action of lane) settled(await settle(action, run, fence, outcomes, deps, options));
+    } finally {
+      await fence.markApplied();
+    }
+  };
+  if (options.leased || subject === undefined) return work();
+  return deps.state.withLease(userKey(subject), work);
+}
+
+/**
+ * The fence entries one lane reads, and its mark. The mark is the plan's snapshot, not a later
+ * time: a later mark would supersede this plan's own next actions for the same user (found by a
+ * test: team additions after a re-read create were all superseded).
+ */
+class LaneFence {
+  private own: Promise<number | undefined> | undefined;
+  private snapshotAt: number | undefined;
+
+  constructor(
+    private readonly state: SyncState,
+    private readonly ownKey: ObjectKey | undefined,
+  ) {}
+
+  lastEventAt(key: ObjectKey): Promise<number | undefined> {
+    if (key !== this.ownKey) return this.state.lastEventAt(key);
+    this.own ??= this.state.lastEventAt(key);
+    return this.own;
+  }
+
+  applied(action: Action): void {
+    if ('objectId' in action) this.snapshotAt = Math.max(this.snapshotAt ?? 0, action.snapshotAt);
+  }
+
+  async markApplied(): Promise<void> {
+    if (this.ownKey !== undefined && this.snapshotAt !== undefined) {
+      await this.state.markEvent(this.ownKey, this.snapshotAt);
+    }
+  }
+}
+
 async function settle(
   action: Action,
   run: PlanRun,
+  fence: LaneFence,
   outcomes: ReadonlyMap<string, Outcome>,
   deps: ApplyDeps,
   options: ApplyOptions,
 ): Promise<Outcome> {
   const blocked = blockedBy(action, run.prerequisites, outcomes);
+  if (blocked?.status === 'deferred') return { action, status: 'deferred', detail: DEFERRED };
   if (blocked) return { action, status: 'skipped', detail: `${blocked.kind} was ${blocked.status}` };
   if ('hold' in action && action.hold) {
     await hold(action, 'suspectRead', deps, options);
     return { action, status: 'held', detail: 'a removal resting on a suspect group read' };
   }
-  const apply = () => fencedApply(action, run.reads, deps, options);
-  if (options.leased || !('objectId' in action)) return apply();
-  return deps.state.withLease(userKey(action.objectId), apply);
+  const outcome = await fencedApply(action, run.reads, fence, deps, options);
+  if (outcome.status === 'applied') fence.applied(action);
+  return outcome;
 }
 
 /** The subjects an action may depend on: its org, its team, its user. */
@@ -155,13 +236,14 @@ class FreshReads {
 async function fencedApply(
   action: Action,
   reads: FreshReads,
+  fence: LaneFence,
   deps: ApplyDeps,
   options: ApplyOptions,
 ): Promise<Outcome> {
   const { state, clock } = deps;
   try {
     for (const key of action.fence) {
-      const last = await state.lastEventAt(key);
+      const last = await fence.lastEventAt(key);
       if (last !== undefined && last > action.snapshotAt) {
         await deps.requeue(action.fence[0] ?? key);
         return { action, status: 'superseded', detail: `${key} changed after the snapshot` };
@@ -184,12 +266,7 @@ async function fencedApply(
         return { action, status: 'held', detail: `the deprovision budget of ${limit} is spent` };
       }
     }
-    const outcome = await executeAction(action, deps);
-    // Marked at the plan's snapshot, not at a fresh re-read's time: a later mark would supersede
-    // this plan's own next actions for the same user (found by a test: team additions after a
-    // re-read create were all superseded).
-    if ('objectId' in action) await state.markEvent(userKey(action.objectId), action.snapshotAt);
-    return outcome;
+    return await executeAction(action, deps);
   } catch (error) {
     const retryable = error instanceof Error && 'retryable' in error && error.retryable === true;
     const message = error instanceof Error ? error.message : String(error);

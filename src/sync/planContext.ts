@@ -86,6 +86,7 @@ export interface Claim {
 export class UsernameAllocator {
   private readonly claimed = new Set<string>();
   private readonly everClaimed: ReadonlySet<string>;
+  private readonly mappedOrgs: ReadonlySet<string>;
 
   constructor(
     private readonly policy: SyncPolicy,
@@ -96,6 +97,8 @@ export class UsernameAllocator {
     this.everClaimed = new Set(
       [...input.identities.values()].map((identity) => identity.username.toLowerCase()),
     );
+    // Orgs share the users' namespace; a plan that read only some teams doesn't know every org.
+    this.mappedOrgs = new Set(policy.teams.map((team) => team.org.toLowerCase()));
   }
 
   claim(objectId: ObjectId, user: DirectoryUser, email: string): Claim {
@@ -130,6 +133,7 @@ export class UsernameAllocator {
       actual.accounts.has(lowerName) ||
       actual.takenNames.has(lowerName) ||
       actual.orgs.has(lowerName) ||
+      this.mappedOrgs.has(lowerName) ||
       this.isUntouchable(lowerName)
     );
   }

@@ -3,10 +3,10 @@ import { actionId, compareActions } from '../domain/actions.js';
 import type { ManagedTeam, ObjectId } from '../domain/types.js';
 import { teamKey } from '../domain/types.js';
 import { compareTeam, type Member } from './compareTeam.js';
-import { compareUser, type UserDecision } from './compareUser.js';
-import type { Finding, Plan, PlanInput } from './model.js';
+import { compareUser, desiredAccess, type UserDecision } from './compareUser.js';
+import type { DesiredUser, Finding, Plan, PlanInput } from './model.js';
 import { type PlanContext, planContext } from './planContext.js';
-import type { SyncPolicy } from './policy.js';
+import { type SyncPolicy, scopeGroups } from './policy.js';
 
 /** Full reconcile: every user the directory or the identities table knows, every managed team. */
 export function planSync(input: PlanInput, policy: SyncPolicy): Plan {
@@ -20,15 +20,39 @@ export function planSync(input: PlanInput, policy: SyncPolicy): Plan {
   return assemble(ctx, [...decisions.values()], teamPlans, []);
 }
 
-/** One user changed (notification, re-check, `sync-user`): their account and memberships only. */
-export function planUser(input: PlanInput, policy: SyncPolicy, objectId: ObjectId): Plan {
+/**
+ * One user changed (notification, re-check, `sync-user`): their account and their memberships of
+ * the given managed teams (by default all; `input.actual` must hold every team given).
+ */
+export function planUser(
+  input: PlanInput,
+  policy: SyncPolicy,
+  objectId: ObjectId,
+  teams: readonly ManagedTeam[] = policy.teams,
+): Plan {
   const ctx = planContext(input, policy);
   const decision = compareUser(ctx, objectId, input.desired.users.get(objectId));
   const decisions = new Map([[objectId, decision]]);
-  const teamPlans = policy.teams.map((team) =>
+  const teamPlans = teams.map((team) =>
     compareTeam(ctx, team, { ...teamScope(team, decisions), onlyUser: objectId }),
   );
   return assemble(ctx, [decision], teamPlans, []);
+}
+
+/**
+ * The managed teams a single-user plan reads: those the user belongs in. A user event changes
+ * the account, not group memberships (those arrive as group changes, whose plans add and remove),
+ * and a suspension finds every managed team itself. An operator's `sync-user` checks them all, so
+ * a stray membership is taken away there too.
+ */
+export function teamsForUserPlan(
+  policy: SyncPolicy,
+  desired: DesiredUser | undefined,
+  all: boolean,
+): ManagedTeam[] {
+  if (all) return [...policy.teams];
+  const access = desiredAccess(desired, policy, scopeGroups(policy));
+  return policy.teams.filter((team) => access.teams.has(teamKey(team.org, team.team)));
 }
 
 /**

@@ -21,6 +21,15 @@ export type GroupRead =
   | { status: 'notFound' }
   | { status: 'failed'; message: string };
 
+/**
+ * A group read as the directory answers it: an `ok` read also carries the members' profiles, listed
+ * with them, so a plan needs no second read per user. What a plan keeps is the `GroupRead` part
+ * (DesiredState.groupReads), without the profiles: those are 50,000 objects at 10,000 users.
+ */
+export type GroupMembersRead =
+  | { status: 'ok'; members: ObjectId[]; users: DirectoryUser[] }
+  | Exclude<GroupRead, { status: 'ok' }>;
+
 export interface UserRead {
   presence: DirectoryPresence;
   user?: DirectoryUser;
@@ -32,12 +41,10 @@ export interface UserRead {
 export interface DirectoryReader {
   /** One user with the mapped groups they belong to; used by events and fresh re-reads. */
   readUser(objectId: ObjectId): Promise<UserRead>;
-  /** Transitive user members of one group (nested groups flattened). */
-  readGroupMembers(groupId: ObjectId): Promise<GroupRead>;
+  /** Transitive user members of one group (nested groups flattened), with their profiles. */
+  readGroupMembers(groupId: ObjectId): Promise<GroupMembersRead>;
   /** Users in scope when `scope` is `allUsers` (enabled members; guests filtered by policy). */
   readAllUsers(): Promise<DirectoryUser[]>;
-  /** Users by id, for members of mapped groups. Missing ids are simply absent from the result. */
-  readUsers(ids: ObjectId[]): Promise<DirectoryUser[]>;
 }
 
 /**

@@ -1,14 +1,14 @@
-import type { GogsSshKey, IdentityRecord, ObjectId } from '../domain/types.js';
+import type { DirectoryUser, GogsSshKey, IdentityRecord, ManagedTeam, ObjectId } from '../domain/types.js';
 import { teamKey } from '../domain/types.js';
 import type { ActualState, ActualTeam, DesiredState, DesiredUser } from './model.js';
 import type { SyncPolicy } from './policy.js';
 import { scopeGroups } from './policy.js';
-import type { Clock, DirectoryReader, GitServer, GroupRead } from './ports.js';
+import type { Clock, DirectoryReader, GitServer, GroupMembersRead, GroupRead } from './ports.js';
 
 /**
  * The directory side of a full reconcile (DESIGN §3.3): transitive members of every scope group,
- * or all users. `snapshotAt` is taken before the first read, so any change handled after it
- * fences the plan's actions.
+ * their profiles coming with them, or all users. `snapshotAt` is taken before the first read, so
+ * any change handled after it fences the plan's actions.
  */
 export async function readDesiredState(
   directory: DirectoryReader,
@@ -17,27 +17,45 @@ export async function readDesiredState(
   lastKnownGroupSizes: ReadonlyMap<ObjectId, number>,
 ): Promise<DesiredState> {
   const snapshotAt = clock.now();
-  const groupReads = new Map<ObjectId, GroupRead>();
-  for (const groupId of [...scopeGroups(policy)].sort()) {
-    groupReads.set(groupId, await readGroup(directory, groupId));
+  const reads = new Map<ObjectId, GroupMembersRead>();
+  for (const groupId of [...scopeGroups(policy)].sort())
+    reads.set(groupId, await readGroup(directory, groupId));
+  const { users, groupReads } = desiredFromReads(reads);
+  if (policy.scope !== 'allUsers') return { snapshotAt, users, groupReads, lastKnownGroupSizes };
+  const all = new Map<ObjectId, DesiredUser>();
+  for (const user of await directory.readAllUsers()) {
+    all.set(user.id, { presence: 'present', user, groups: users.get(user.id)?.groups ?? new Set() });
   }
-  const groupsOf = new Map<ObjectId, Set<ObjectId>>();
-  for (const [groupId, read] of groupReads) {
-    if (read.status !== 'ok') continue;
-    for (const member of read.members) groupsOf.set(member, (groupsOf.get(member) ?? new Set()).add(groupId));
-  }
-  const users =
-    policy.scope === 'allUsers'
-      ? await directory.readAllUsers()
-      : await directory.readUsers([...groupsOf.keys()].sort());
-  const desired = new Map<ObjectId, DesiredUser>();
-  for (const user of users) {
-    desired.set(user.id, { presence: 'present', user, groups: groupsOf.get(user.id) ?? new Set() });
-  }
-  return { snapshotAt, users: desired, groupReads, lastKnownGroupSizes };
+  return { snapshotAt, users: all, groupReads, lastKnownGroupSizes };
 }
 
-async function readGroup(directory: DirectoryReader, groupId: ObjectId): Promise<GroupRead> {
+/**
+ * The members of the given group reads as desired users (their profiles came with the listing;
+ * a member listed without one is left out), in id order, each with the groups it was read in; and
+ * the reads as a plan keeps them: members only, not profiles (memory, at 10,000 users).
+ */
+export function desiredFromReads(reads: ReadonlyMap<ObjectId, GroupMembersRead>): {
+  users: Map<ObjectId, DesiredUser>;
+  groupReads: Map<ObjectId, GroupRead>;
+} {
+  const groupsOf = new Map<ObjectId, Set<ObjectId>>();
+  const profiles = new Map<ObjectId, DirectoryUser>();
+  const groupReads = new Map<ObjectId, GroupRead>();
+  for (const [groupId, read] of reads) {
+    groupReads.set(groupId, read.status === 'ok' ? { status: 'ok', members: read.members } : read);
+    if (read.status !== 'ok') continue;
+    for (const member of read.members) groupsOf.set(member, (groupsOf.get(member) ?? new Set()).add(groupId));
+    for (const user of read.users) profiles.set(user.id, user);
+  }
+  const users = new Map<ObjectId, DesiredUser>();
+  for (const id of [...groupsOf.keys()].sort()) {
+    const user = profiles.get(id);
+    if (user) users.set(id, { presence: 'present', user, groups: groupsOf.get(id) ?? new Set() });
+  }
+  return { users, groupReads };
+}
+
+async function readGroup(directory: DirectoryReader, groupId: ObjectId): Promise<GroupMembersRead> {
   try {
     return await directory.readGroupMembers(groupId);
   } catch (error) {
@@ -47,12 +65,14 @@ async function readGroup(directory: DirectoryReader, groupId: ObjectId): Promise
 
 /**
  * The Gogs side of a single-user plan: that account (or, for a user without one yet, the whole
- * listing, since a new name must not collide), the managed teams, and its keys when suspended.
+ * listing, since a new name must not collide), the given managed teams (those the user belongs in:
+ * a suspension finds its teams itself), and its keys when suspended.
  */
 export async function readActualForUser(
   git: GitServer,
   policy: SyncPolicy,
   identity: IdentityRecord | undefined,
+  teams: readonly ManagedTeam[] = policy.teams,
 ): Promise<ActualState> {
   const tokenOwner = await git.tokenOwner();
   // A name still to be chosen must be checked against everyone; a known one needs only itself.
@@ -60,13 +80,28 @@ export async function readActualForUser(
     identity && identity.pending !== 'refused'
       ? [await git.getAccount(identity.username)].filter((a): a is NonNullable<typeof a> => a !== undefined)
       : await git.listUsers();
-  const { orgs, teams } = await readManagedTeams(git, policy);
+  const { orgs, teams: actualTeams } = await readManagedTeams(git, teams);
   const byName = new Map(accounts.map((account) => [account.username.toLowerCase(), account]));
   const keys = new Map<string, readonly GogsSshKey[]>();
   if (identity?.status === 'suspended' && byName.has(identity.username.toLowerCase())) {
     keys.set(identity.username.toLowerCase(), await git.listKeys(identity.username));
   }
-  return { tokenOwner, accounts: byName, orgs, teams, keys, takenNames: new Set() };
+  return { tokenOwner, accounts: byName, orgs, teams: actualTeams, keys, takenNames: new Set() };
+}
+
+/**
+ * The Gogs side of a team plan (a group changed): the user listing (members entering scope need
+ * names that collide with nobody) and only the given teams' members. No keys: a team plan grants
+ * but never suspends.
+ */
+export async function readActualForTeams(
+  git: GitServer,
+  teams: readonly ManagedTeam[],
+): Promise<ActualState> {
+  const [tokenOwner, accounts] = await Promise.all([git.tokenOwner(), git.listUsers()]);
+  const { orgs, teams: actualTeams } = await readManagedTeams(git, teams);
+  const byName = new Map(accounts.map((account) => [account.username.toLowerCase(), account]));
+  return { tokenOwner, accounts: byName, orgs, teams: actualTeams, keys: new Map(), takenNames: new Set() };
 }
 
 /**
@@ -79,7 +114,7 @@ export async function readActualState(
   identities: Iterable<IdentityRecord>,
 ): Promise<ActualState> {
   const [tokenOwner, accounts] = await Promise.all([git.tokenOwner(), git.listUsers()]);
-  const { orgs, teams } = await readManagedTeams(git, policy);
+  const { orgs, teams } = await readManagedTeams(git, policy.teams);
   const byName = new Map(accounts.map((account) => [account.username.toLowerCase(), account]));
   const keys = new Map<string, readonly GogsSshKey[]>();
   for (const identity of identities) {
@@ -90,12 +125,12 @@ export async function readActualState(
   return { tokenOwner, accounts: byName, orgs, teams, keys, takenNames: new Set() };
 }
 
-/** The managed orgs that exist and the members of the managed teams in them. */
-async function readManagedTeams(git: GitServer, policy: SyncPolicy) {
+/** The orgs of the given managed teams that exist, and those teams' members. */
+async function readManagedTeams(git: GitServer, managed: readonly ManagedTeam[]) {
   const orgs = new Set<string>();
   const teams = new Map<string, ActualTeam>();
-  const wanted = new Set(policy.teams.map((t) => teamKey(t.org, t.team)));
-  for (const org of [...new Set(policy.teams.map((t) => t.org.toLowerCase()))].sort()) {
+  const wanted = new Set(managed.map((t) => teamKey(t.org, t.team)));
+  for (const org of [...new Set(managed.map((t) => t.org.toLowerCase()))].sort()) {
     const listed = await git.listTeams(org);
     if (!listed) continue;
     orgs.add(org);

@@ -1,5 +1,5 @@
 import type { DirectoryUser, ObjectId } from '../../src/domain/types.js';
-import type { DirectoryReader, GroupRead, UserRead } from '../../src/sync/ports.js';
+import type { DirectoryReader, GroupMembersRead, UserRead } from '../../src/sync/ports.js';
 
 /**
  * A directory in memory with nested groups, soft and hard deletes, and read faults: the
@@ -27,24 +27,21 @@ export class FakeDirectory implements DirectoryReader {
     return { presence: 'absent', groups: [] };
   }
 
-  async readGroupMembers(groupId: ObjectId): Promise<GroupRead> {
+  async readGroupMembers(groupId: ObjectId): Promise<GroupMembersRead> {
     this.reads++;
     if (this.failingGroups.has(groupId)) return { status: 'failed', message: 'page 2 answered 503' };
     if (!this.groups.has(groupId)) return { status: 'notFound' };
-    return { status: 'ok', members: [...this.transitiveUsers(groupId)].sort() };
+    const members = [...this.transitiveUsers(groupId)].sort();
+    const users = members.flatMap((id) => {
+      const user = this.users.get(id);
+      return user ? [{ ...user }] : [];
+    });
+    return { status: 'ok', members, users };
   }
 
   async readAllUsers(): Promise<DirectoryUser[]> {
     this.reads++;
     return [...this.users.values()].map((u) => ({ ...u }));
-  }
-
-  async readUsers(ids: ObjectId[]): Promise<DirectoryUser[]> {
-    this.reads++;
-    return ids.flatMap((id) => {
-      const user = this.users.get(id);
-      return user ? [{ ...user }] : [];
-    });
   }
 
   /** Transitive user members, nested groups flattened, cycles tolerated (Entra forbids them anyway). */

@@ -4,11 +4,18 @@ import type { ManagedTeam, ObjectId, ObjectKey } from '../../src/domain/types.js
 import { groupKey, teamKey, userKey } from '../../src/domain/types.js';
 import { applyPlan } from '../../src/sync/applyPlan.js';
 import { desiredAccess } from '../../src/sync/compareUser.js';
-import type { DesiredState, DesiredUser, Plan } from '../../src/sync/model.js';
-import { planSync, planTeams, planUser } from '../../src/sync/planSync.js';
+import type { DesiredState, Plan } from '../../src/sync/model.js';
+import { planSync, planTeams, planUser, teamsForUserPlan } from '../../src/sync/planSync.js';
 import type { SyncPolicy } from '../../src/sync/policy.js';
 import { scopeGroups } from '../../src/sync/policy.js';
-import { readActualForUser, readActualState, readDesiredState } from '../../src/sync/readState.js';
+import type { GroupMembersRead } from '../../src/sync/ports.js';
+import {
+  desiredFromReads,
+  readActualForTeams,
+  readActualForUser,
+  readActualState,
+  readDesiredState,
+} from '../../src/sync/readState.js';
 import { FakeClock } from './fakeClock.js';
 import { FakeDirectory } from './fakeDirectory.js';
 import { InMemoryGitServer } from './inMemoryGitServer.js';
@@ -73,7 +80,6 @@ export class SyncHarness {
       await this.state.markEvent(userKey(objectId), snapshotAt);
       const read = await this.directory.readUser(objectId);
       const identities = await this.state.listIdentities();
-      const actual = await readActualForUser(this.git, this.policy, await this.state.getIdentity(objectId));
       const desired: DesiredState = {
         snapshotAt,
         users: new Map([
@@ -82,7 +88,10 @@ export class SyncHarness {
         groupReads: new Map(),
         lastKnownGroupSizes: this.lastKnownGroupSizes,
       };
-      const plan = planUser({ desired, actual, identities: byId(identities) }, this.policy, objectId);
+      const teams = teamsForUserPlan(this.policy, desired.users.get(objectId), false);
+      const identity = await this.state.getIdentity(objectId);
+      const actual = await readActualForUser(this.git, this.policy, identity, teams);
+      const plan = planUser({ desired, actual, identities: byId(identities) }, this.policy, objectId, teams);
       return this.apply(plan, true);
     });
   }
@@ -118,26 +127,14 @@ export class SyncHarness {
   }
 
   private async planTeamsNow(teams: ManagedTeam[], groups: ObjectId[], snapshotAt: number): Promise<Plan> {
-    const groupReads = new Map();
-    const groupsOf = new Map<ObjectId, Set<ObjectId>>();
-    for (const g of groups) {
-      const read = await this.directory.readGroupMembers(g);
-      groupReads.set(g, read);
-      if (read.status !== 'ok') continue;
-      for (const member of read.members) groupsOf.set(member, (groupsOf.get(member) ?? new Set()).add(g));
-    }
-    const users = await this.directory.readUsers([...groupsOf.keys()].sort());
-    const desiredUsers = new Map<ObjectId, DesiredUser>(
-      users.map((user) => [
-        user.id,
-        { presence: 'present', user, groups: groupsOf.get(user.id) ?? new Set() },
-      ]),
-    );
+    const reads = new Map<ObjectId, GroupMembersRead>();
+    for (const g of groups) reads.set(g, await this.directory.readGroupMembers(g));
+    const { users, groupReads } = desiredFromReads(reads);
     const identities = await this.state.listIdentities();
-    const actual = await readActualState(this.git, this.policy, identities);
+    const actual = await readActualForTeams(this.git, teams);
     const desired = {
       snapshotAt,
-      users: desiredUsers,
+      users,
       groupReads,
       lastKnownGroupSizes: this.lastKnownGroupSizes,
     };

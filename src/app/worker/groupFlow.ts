@@ -3,11 +3,11 @@ import type { ManagedTeam, ObjectId } from '../../domain/types.js';
 import { groupKey } from '../../domain/types.js';
 import type { ChangeMessage } from '../../state/index.js';
 import { applyPlan } from '../../sync/applyPlan.js';
-import type { DesiredUser, Plan } from '../../sync/model.js';
+import type { Plan } from '../../sync/model.js';
 import { planTeams } from '../../sync/planSync.js';
 import { scopeGroups } from '../../sync/policy.js';
-import type { GroupRead } from '../../sync/ports.js';
-import { readActualState } from '../../sync/readState.js';
+import type { GroupMembersRead, GroupRead } from '../../sync/ports.js';
+import { desiredFromReads, readActualForTeams } from '../../sync/readState.js';
 import { GroupReadFailedError } from './errors.js';
 import {
   applyDeps,
@@ -121,8 +121,11 @@ async function changedGroups(
   return { status: 'done', counts: countStatuses(outcomes) };
 }
 
-async function readGroups(ctx: FlowContext, groups: readonly ObjectId[]): Promise<Map<ObjectId, GroupRead>> {
-  const reads = new Map<ObjectId, GroupRead>();
+async function readGroups(
+  ctx: FlowContext,
+  groups: readonly ObjectId[],
+): Promise<Map<ObjectId, GroupMembersRead>> {
+  const reads = new Map<ObjectId, GroupMembersRead>();
   for (const g of groups) {
     const read = await ctx.app.directory.readGroupMembers(g);
     // An event can wait for Graph; planning removals on a half-read group can't be undone.
@@ -135,26 +138,19 @@ async function readGroups(ctx: FlowContext, groups: readonly ObjectId[]): Promis
 async function planTeamChange(
   ctx: FlowContext,
   teams: ManagedTeam[],
-  reads: ReadonlyMap<ObjectId, GroupRead>,
+  reads: ReadonlyMap<ObjectId, GroupMembersRead>,
   snapshotAt: number,
 ): Promise<Plan> {
   const { app } = ctx;
-  const groupsOf = new Map<ObjectId, Set<ObjectId>>();
-  for (const [g, read] of reads) {
-    if (read.status !== 'ok') continue;
-    for (const member of read.members) groupsOf.set(member, (groupsOf.get(member) ?? new Set()).add(g));
-  }
-  const users = await app.directory.readUsers([...groupsOf.keys()].sort());
-  const desiredUsers = new Map<ObjectId, DesiredUser>(
-    users.map((user) => [user.id, { presence: 'present', user, groups: groupsOf.get(user.id) ?? new Set() }]),
-  );
+  // The member listings carry the profiles: no read per member.
+  const { users, groupReads } = desiredFromReads(reads);
   const identities = await app.stores.sync.listIdentities();
-  const actual = await readActualState(app.gogs, app.policy, identities);
+  const actual = await readActualForTeams(app.gogs, teams);
   const sizes = await app.stores.groupSizes.getMany([...reads.keys()]);
   const desired = {
     snapshotAt,
-    users: desiredUsers,
-    groupReads: reads,
+    users,
+    groupReads,
     lastKnownGroupSizes: new Map([...sizes].map(([id, size]) => [id, size.members])),
   };
   const byId = new Map(identities.map((identity) => [identity.objectId, identity]));

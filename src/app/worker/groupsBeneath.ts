@@ -1,93 +1,92 @@
 import { GraphApiError } from '../../graph/index.js';
-import { ConcurrencyError } from '../../state/index.js';
+import { ConcurrencyError, MAX_SETTING_CHARS } from '../../state/index.js';
 import type { WorkerApp } from './workerApp.js';
 
-const SETTING = 'groupsBeneath';
-// A table string property holds 32K UTF-16 characters; past that the cache is recomputed per use.
-const MAX_CHARS = 30_000;
+/** One `settings` row per scope group: `groupsBeneath:<scope group id>`. */
+export const GROUPS_BENEATH_PREFIX = 'groupsBeneath:';
 
 interface Stored {
   at: number;
-  /** Scope group id → ids of the groups nested beneath it, at any depth. */
-  groups: Record<string, string[]>;
+  /** Ids of the groups nested beneath the scope group, at any depth. */
+  groups: string[];
 }
 
+type Row = { value: unknown; etag: string } | undefined;
+
 /**
- * The cached set of groups beneath each scope group (DESIGN §3.2 cheap filtering), kept as one
- * `settings` row. Computed by walking nested group members, refreshed
- * by every reconcile and, for the scope groups concerned, by every group change handled: a group
- * newly nested anywhere below a scope group arrives as a change of a group already in the set.
+ * The cached set of groups beneath each scope group (DESIGN §3.2 cheap filtering), one `settings`
+ * row per scope group so that it scales with the number of scope groups and of nested groups.
+ * Computed with one transitive group listing per scope group, refreshed by every reconcile and, for
+ * the scope groups concerned, by every group change handled: a group newly nested anywhere below a
+ * scope group arrives as a change of a group already in the set.
  */
 export class GroupsBeneath {
   constructor(private readonly app: WorkerApp) {}
 
   /** Every scope group's set; a scope group missing from the cache is computed now. */
   async load(scopeGroups: Iterable<string>): Promise<Map<string, Set<string>>> {
-    const stored = await this.app.stores.settings.get(SETTING);
-    const cached = (stored?.value as Stored | null | undefined)?.groups ?? {};
+    const ids = [...scopeGroups];
+    const rows = await this.read(ids);
     const result = new Map<string, Set<string>>();
-    const missing: string[] = [];
-    for (const id of scopeGroups) {
-      const known = cached[id];
+    const missing = new Map<string, Row>();
+    ids.forEach((id, i) => {
+      const known = storedGroups(rows[i]);
       if (known) result.set(id, new Set(known));
-      else missing.push(id);
-    }
-    if (missing.length > 0) for (const [id, set] of await this.refresh(missing)) result.set(id, set);
+      else missing.set(id, rows[i]);
+    });
+    for (const [id, set] of await this.recompute(missing)) result.set(id, set);
     return result;
   }
 
-  /** Recomputes the given scope groups and stores them with the rest (last writer wins: it's a cache). */
+  /** Recomputes the given scope groups and stores them (a cache: a lost race keeps the other copy). */
   async refresh(scopeGroups: Iterable<string>): Promise<Map<string, Set<string>>> {
+    const ids = [...scopeGroups];
+    const rows = await this.read(ids);
+    return this.recompute(new Map(ids.map((id, i) => [id, rows[i]])));
+  }
+
+  private read(ids: readonly string[]): Promise<Row[]> {
+    return Promise.all(ids.map((id) => this.app.stores.settings.get(`${GROUPS_BENEATH_PREFIX}${id}`)));
+  }
+
+  /** `rows` holds each group's row as read before computing, so its ETag fences a slower writer. */
+  private async recompute(rows: ReadonlyMap<string, Row>): Promise<Map<string, Set<string>>> {
     const fresh = new Map<string, Set<string>>();
-    for (const id of scopeGroups) fresh.set(id, await this.compute(id));
-    if (fresh.size === 0) return fresh;
-    const stored = await this.app.stores.settings.get(SETTING);
-    const groups = { ...((stored?.value as Stored | null | undefined)?.groups ?? {}) };
-    for (const [id, set] of fresh) groups[id] = [...set].sort();
-    const value: Stored = { at: this.app.clock.now(), groups };
-    if (JSON.stringify(value).length > MAX_CHARS) return fresh;
-    try {
-      await this.app.stores.settings.set(SETTING, value, stored?.etag);
-    } catch (error) {
-      // Another worker refreshed meanwhile; its copy is as good as ours.
-      if (!(error instanceof ConcurrencyError)) throw error;
+    for (const [id, row] of rows) {
+      const set = await this.compute(id);
+      fresh.set(id, set);
+      const value: Stored = { at: this.app.clock.now(), groups: [...set].sort() };
+      // Past what a row holds (some 12,000 nested groups), the set is computed on each use.
+      if (JSON.stringify(value).length > MAX_SETTING_CHARS) continue;
+      try {
+        await this.app.stores.settings.set(`${GROUPS_BENEATH_PREFIX}${id}`, value, row?.etag);
+      } catch (error) {
+        // Another worker refreshed meanwhile; its copy is as good as ours.
+        if (!(error instanceof ConcurrencyError)) throw error;
+      }
     }
     return fresh;
   }
 
-  /**
-   * Walks direct group members level by level (`/members/microsoft.graph.group`), which costs one
-   * call per nested group instead of paging through every transitive user member.
-   */
+  /** One paged listing of the groups nested at any depth, instead of one call per nested group. */
   private async compute(groupId: string): Promise<Set<string>> {
+    const path = `/groups/${encodeURIComponent(groupId)}/transitiveMembers/microsoft.graph.group?$select=id&$top=999`;
     const nested = new Set<string>();
-    let level = [groupId];
-    while (level.length > 0) {
-      const next: string[] = [];
-      for (const id of level) {
-        for (const child of await this.childGroups(id)) {
-          if (child === groupId || nested.has(child)) continue;
-          nested.add(child);
-          next.push(child);
-        }
-      }
-      level = next;
-    }
-    return nested;
-  }
-
-  private async childGroups(groupId: string): Promise<string[]> {
-    const path = `/groups/${encodeURIComponent(groupId)}/members/microsoft.graph.group?$select=id&$top=999`;
-    const children: string[] = [];
     try {
       for await (const member of this.app.graph.items<{ id?: string }>(path)) {
-        if (member.id) children.push(member.id.toLowerCase());
+        const id = member.id?.toLowerCase();
+        if (id && id !== groupId.toLowerCase()) nested.add(id);
       }
     } catch (error) {
       // A group that is gone has nothing beneath it; a mapped one is reported by the guard on reconcile.
-      if (error instanceof GraphApiError && error.notFound) return children;
+      if (error instanceof GraphApiError && error.notFound) return nested;
       throw error;
     }
-    return children;
+    return nested;
   }
+}
+
+function storedGroups(row: Row): string[] | undefined {
+  const groups = (row?.value as Partial<Stored> | null | undefined)?.groups;
+  return Array.isArray(groups) ? groups : undefined;
 }

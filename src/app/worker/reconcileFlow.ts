@@ -7,10 +7,10 @@ import { planSync } from '../../sync/planSync.js';
 import { scopeGroups } from '../../sync/policy.js';
 import { readActualState, readDesiredState } from '../../sync/readState.js';
 import { runCompleted } from '../telemetry.js';
-import { applyDeps, type FlowContext, type FlowResult } from './flowContext.js';
+import { applyDeps, enqueueFollowUp, type FlowContext, type FlowResult } from './flowContext.js';
 import { GroupsBeneath } from './groupsBeneath.js';
 import { forgetDrained, formerTeamsPlan } from './mappingWatch.js';
-import { recordOutcomes, throwIfRetryable } from './recordOutcomes.js';
+import { OutcomeRecorder, throwIfRetryable } from './recordOutcomes.js';
 import type { WorkerApp } from './workerApp.js';
 
 export type RunMessage = Extract<ChangeMessage, { kind: 'reconcile' | 'reassert' }>;
@@ -19,6 +19,12 @@ export type RunMessage = Extract<ChangeMessage, { kind: 'reconcile' | 'reassert'
 export const RECONCILE_LEASE = 'reconcile';
 /** Actions listed in a dry run's plan (the run row holds about 30K characters). */
 const PLAN_LISTED = 150;
+/**
+ * A run starts no more writes this long after it started: with its reads and the audit's last
+ * batch it ends well inside the 10-minute function timeout (host.json). What it had no time for is
+ * `deferred` and a continuation run, queued at once, re-plans from fresh reads.
+ */
+export const RUN_APPLY_BUDGET_MS = 7 * 60_000;
 
 /**
  * A full reconcile (DESIGN §3.3), or a re-assertion pass (`reassert`: re-send what Gogs hides,
@@ -52,7 +58,7 @@ export async function reconcileFlow(ctx: FlowContext<RunMessage>): Promise<FlowR
     });
     let result: Awaited<ReturnType<typeof run>>;
     try {
-      result = await run(ctx, runId, dryRun);
+      result = await run(ctx, runId, dryRun, startedAt);
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
       await app.stores.runs.finish(runId, { status: 'failed', finishedAt: app.clock.now(), error: reason });
@@ -90,7 +96,7 @@ export async function readReconcilePlan(app: WorkerApp, reassert = false) {
   return { planned, identities, desired, scope };
 }
 
-async function run(ctx: FlowContext<RunMessage>, runId: string, dryRun: boolean) {
+async function run(ctx: FlowContext<RunMessage>, runId: string, dryRun: boolean, startedAt: number) {
   const { app } = ctx;
   const { planned, identities, desired, scope } = await readReconcilePlan(
     app,
@@ -112,12 +118,16 @@ async function run(ctx: FlowContext<RunMessage>, runId: string, dryRun: boolean)
 
   const cause = { type: 'reconcile' as const, id: runId };
   const runCtx = { ...ctx, cause };
+  const recorder = new OutcomeRecorder(app, { cause, runId });
   const outcomes = await applyPlan(plan, applyDeps(runCtx), {
     concurrency: app.config.gogs.concurrency,
     cause: `reconcile:${runId}`,
     managedUsers: identities.filter((identity) => identity.status === 'active').length,
+    deadline: startedAt + RUN_APPLY_BUDGET_MS,
+    onSettled: (outcome) => recorder.add(outcome),
   });
-  const statusCounts = await recordOutcomes(app, outcomes, { cause, runId });
+  const statusCounts = await recorder.finish();
+  if (statusCounts.deferred) await continueRun(ctx, runId, statusCounts.deferred);
   // A drained team is forgotten once every removal from it applied (held ones keep it reported).
   const drainIds = new Set(former.actions.map(actionId));
   const undrained = new Set(
@@ -137,6 +147,24 @@ async function run(ctx: FlowContext<RunMessage>, runId: string, dryRun: boolean)
     await app.stores.groupSizes.put({ groupId, members: read.members.length, at: desired.snapshotAt });
   }
   return { plan, counts: { ...counts, ...statusCounts }, outcomes };
+}
+
+/** Queues the next run of the same kind at once; it reads afresh, so it plans only what is left. */
+async function continueRun(ctx: FlowContext<RunMessage>, runId: string, deferred: number) {
+  const reason = `continues run ${runId} (${deferred} actions deferred by its time budget)`;
+  const { message } = ctx;
+  await enqueueFollowUp(
+    ctx,
+    message.kind === 'reconcile'
+      ? {
+          kind: 'reconcile',
+          ...(message.requestedBy ? { requestedBy: message.requestedBy } : {}),
+          // A drain asked for must not be lost with the actions it had no time for.
+          ...(message.drainTeams?.length ? { drainTeams: message.drainTeams } : {}),
+          reason,
+        }
+      : { kind: 'reassert', reason },
+  );
 }
 
 async function auditRun(

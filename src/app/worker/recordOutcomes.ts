@@ -24,11 +24,27 @@ export async function recordOutcomes(
   outcomes: readonly Outcome[],
   context: RecordContext,
 ): Promise<Record<string, number>> {
+  const counts = await writeOutcomes(app, outcomes, context);
+  // Telemetry never fails the message: the held actions are stored either way.
+  if (counts.held) await reportHeld(app, outcomes, context).catch(() => undefined);
+  return counts;
+}
+
+/** Outcomes per audit batch of a long run (the audit table writes 100 a transaction). */
+const RECORD_BATCH = 200;
+
+async function writeOutcomes(
+  app: WorkerApp,
+  outcomes: readonly Outcome[],
+  context: RecordContext,
+): Promise<Record<string, number>> {
   const counts: Record<string, number> = {};
   if (outcomes.length === 0) return counts;
   const appliedAt = app.clock.now();
-  const records: AuditRecord[] = outcomes.map((outcome) => {
-    counts[outcome.status] = (counts[outcome.status] ?? 0) + 1;
+  for (const { status } of outcomes) counts[status] = (counts[status] ?? 0) + 1;
+  // Nothing happened to a deferred action: its run counts it and its continuation audits it.
+  const done = outcomes.filter((outcome) => outcome.status !== 'deferred');
+  const records: AuditRecord[] = done.map((outcome) => {
     const record = auditRecordOfOutcome(outcome, {
       cause: context.cause,
       appliedAt,
@@ -38,11 +54,60 @@ export async function recordOutcomes(
     });
     return context.dryRun ? { ...record, dryRun: true } : record;
   });
-  await app.stores.audit.write(records);
+  if (records.length > 0) await app.stores.audit.write(records);
   await trackFailures(app, outcomes, context.cause, appliedAt);
-  // Telemetry never fails the message: the held actions are stored either way.
-  if (counts.held) await reportHeld(app, outcomes, context).catch(() => undefined);
   return counts;
+}
+
+/**
+ * Records a long run's outcomes while it applies, in batches, so a run cut short (the function
+ * timeout, a crash) loses none of the audit records of what it did, and the run never holds them
+ * all. Writes go out in order, one batch at a time; a failed write fails `finish` (the message is
+ * retried, and the audit is at least once). The held report goes out once, from `finish`.
+ */
+export class OutcomeRecorder {
+  private pending: Outcome[] = [];
+  private readonly held: Outcome[] = [];
+  private written: Promise<void> = Promise.resolve();
+  private failure: unknown;
+  private readonly counts: Record<string, number> = {};
+
+  constructor(
+    private readonly app: WorkerApp,
+    private readonly context: RecordContext,
+    private readonly batch = RECORD_BATCH,
+  ) {}
+
+  add(outcome: Outcome): void {
+    this.pending.push(outcome);
+    if (outcome.status === 'held') this.held.push(outcome);
+    if (this.pending.length >= this.batch) this.flush();
+  }
+
+  /** Writes what is left and waits for every write; returns the counts per status. */
+  async finish(): Promise<Record<string, number>> {
+    this.flush();
+    await this.written;
+    if (this.failure !== undefined) throw this.failure;
+    if (this.held.length > 0) await reportHeld(this.app, this.held, this.context).catch(() => undefined);
+    return { ...this.counts };
+  }
+
+  private flush(): void {
+    const outcomes = this.pending;
+    if (outcomes.length === 0) return;
+    this.pending = [];
+    this.written = this.written.then(async () => {
+      if (this.failure !== undefined) return;
+      try {
+        const counts = await writeOutcomes(this.app, outcomes, this.context);
+        for (const [status, n] of Object.entries(counts))
+          this.counts[status] = (this.counts[status] ?? 0) + n;
+      } catch (error) {
+        this.failure = error;
+      }
+    });
+  }
 }
 
 /** `sync.guardTripped` once per reason (the budget, a suspect group read) for the held outcomes. */

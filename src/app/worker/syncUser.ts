@@ -1,8 +1,10 @@
 import type { Outcome } from '../../domain/actions.js';
+import { isDeprovision } from '../../domain/actions.js';
+import type { IdentityRecord } from '../../domain/types.js';
 import { userKey } from '../../domain/types.js';
 import { applyPlan } from '../../sync/applyPlan.js';
 import type { DesiredState, Finding } from '../../sync/model.js';
-import { planUser } from '../../sync/planSync.js';
+import { planUser, teamsForUserPlan } from '../../sync/planSync.js';
 import { readActualForUser } from '../../sync/readState.js';
 import { applyDeps, causeText, type FlowContext } from './flowContext.js';
 import { dryRunOutcomes, recordOutcomes } from './recordOutcomes.js';
@@ -30,9 +32,11 @@ export async function syncUser(
     const snapshotAt = app.clock.now();
     await app.stores.sync.markEvent(key, snapshotAt);
     const read = await app.directory.readUser(objectId, { confirmedHardDelete: options.confirmedHardDelete });
-    const identities = await app.stores.sync.listIdentities();
+    const known = await app.stores.sync.getIdentity(objectId);
+    // A name still to be chosen must be checked against every identity, tombstones included.
+    const needsName = known === undefined || known.pending === 'refused';
+    const identities = needsName ? await app.stores.sync.listIdentities() : [known];
     const byId = new Map(identities.map((identity) => [identity.objectId, identity]));
-    const actual = await readActualForUser(app.gogs, app.policy, byId.get(objectId));
     const desired: DesiredState = {
       snapshotAt,
       users: new Map([
@@ -41,12 +45,14 @@ export async function syncUser(
       groupReads: new Map(),
       lastKnownGroupSizes: new Map(),
     };
-    const plan = planUser({ desired, actual, identities: byId }, app.policy, objectId);
+    const teams = teamsForUserPlan(app.policy, desired.users.get(objectId), isOperator(ctx));
+    const actual = await readActualForUser(app.gogs, app.policy, byId.get(objectId), teams);
+    const plan = planUser({ desired, actual, identities: byId }, app.policy, objectId, teams);
     if (app.config.policy.dryRun) return { outcomes: dryRunOutcomes(plan.actions), findings: plan.findings };
     const outcomes = await applyPlan(plan, applyDeps(ctx), {
       concurrency: app.config.gogs.concurrency,
       cause: causeText(ctx.cause),
-      managedUsers: identities.filter((identity) => identity.status === 'active').length,
+      managedUsers: plan.actions.some(isDeprovision) ? await countManaged(app, identities, needsName) : 0,
       leased: true,
     });
     return { outcomes, findings: plan.findings };
@@ -58,4 +64,14 @@ export async function syncUser(
     ...(app.config.policy.dryRun ? { dryRun: true } : {}),
   });
   return result;
+}
+
+/** Active identities, for the size of the deprovision budget; read only when a plan draws on it. */
+async function countManaged(app: FlowContext['app'], read: IdentityRecord[], complete: boolean) {
+  const identities = complete ? read : await app.stores.sync.listIdentities();
+  return identities.filter((identity) => identity.status === 'active').length;
+}
+
+function isOperator(ctx: FlowContext): boolean {
+  return 'source' in ctx.message && ctx.message.source === 'operator';
 }

@@ -25,6 +25,17 @@ beforeEach(async () => {
   await env.control('POST', '/reset');
 });
 
+/** User 10 as every read should give it: the $select-only fields (accountEnabled, userType, mailNickname) too. */
+const USER_10 = {
+  id: userId(10),
+  displayName: 'User 10',
+  mail: null,
+  userPrincipalName: 'user10@contoso.com',
+  mailNickname: 'user10',
+  userType: 'Member',
+  accountEnabled: true,
+};
+
 describe('GraphDirectory.readAllUsers', () => {
   it('reads every user over more than one 999-item page, guests and disabled accounts included', async () => {
     const users = await directory.readAllUsers();
@@ -39,31 +50,7 @@ describe('GraphDirectory.readAllUsers', () => {
   it('gets the $select-only fields (accountEnabled, userType, mailNickname) — spec §7', async () => {
     const users = await directory.readAllUsers();
 
-    expect(users.find((u) => u.id === userId(10))).toEqual({
-      id: userId(10),
-      displayName: 'User 10',
-      mail: null,
-      userPrincipalName: 'user10@contoso.com',
-      mailNickname: 'user10',
-      userType: 'Member',
-      accountEnabled: true,
-    });
-  });
-});
-
-describe('GraphDirectory.readUsers', () => {
-  it('reads users by id in chunks of 15 and leaves out the ones that do not read', async () => {
-    const ids = [...Array.from({ length: 40 }, (_, n) => userId(n)), SOFT_DELETED, userId(999_999)];
-
-    const users = await directory.readUsers(ids);
-
-    expect(users.map((u) => u.id).sort()).toEqual(Array.from({ length: 40 }, (_, n) => userId(n)).sort());
-    expect((await env.calls())['GET /v1.0/users']).toBe(3);
-  });
-
-  it('makes no call for an empty list and ignores ids that are not GUIDs', async () => {
-    expect(await directory.readUsers(["x') or (1 eq 1"])).toEqual([]);
-    expect((await env.calls())['GET /v1.0/users']).toBeUndefined();
+    expect(users.find((u) => u.id === userId(10))).toEqual(USER_10);
   });
 });
 
@@ -82,6 +69,18 @@ describe('GraphDirectory.readGroupMembers', () => {
 
     expect(read.status === 'ok' && read.members.length).toBe(1_010);
     expect((await env.calls())['GET /v1.0/groups/{id}/transitiveMembers/microsoft.graph.user']).toBe(2);
+  });
+
+  it('brings every member’s profile, $select-only fields included, with no other call', async () => {
+    const read = await directory.readGroupMembers(G.big);
+
+    expect(read.status === 'ok' && read.users.length).toBe(1_010);
+    expect(read.status === 'ok' && read.users.map((u) => u.id).sort()).toEqual(
+      read.status === 'ok' && [...read.members].sort(),
+    );
+    expect(read.status === 'ok' && read.users.find((u) => u.id === userId(10))).toEqual(USER_10);
+    const graphCalls = Object.entries(await env.calls()).filter(([route]) => route.includes(' /v1.0/'));
+    expect(graphCalls).toEqual([['GET /v1.0/groups/{id}/transitiveMembers/microsoft.graph.user', 2]]);
   });
 
   it('answers notFound for a group that does not exist', async () => {

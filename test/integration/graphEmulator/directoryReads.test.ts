@@ -136,6 +136,51 @@ describe('groups and nesting', () => {
     );
   });
 
+  it('projects user properties $select-ed on the transitive user cast, $select-only ones included', async () => {
+    const r = await get(
+      `/v1.0/groups/${IDS.engineering}/transitiveMembers/microsoft.graph.user?$select=id,displayName,mailNickname,userType,accountEnabled`,
+    );
+
+    expect(r.status).toBe(200);
+    expect(r.json.value.find((m: { id: string }) => m.id === IDS.alex)).toEqual({
+      '@odata.type': '#microsoft.graph.user',
+      id: IDS.alex,
+      displayName: 'Alex Wilber',
+      mailNickname: expect.any(String),
+      userType: 'Member',
+      accountEnabled: true,
+    });
+  });
+
+  it('refuses a group property in $select on the user cast, and a user property on the group cast', async () => {
+    const onUsers = await get(
+      `/v1.0/groups/${IDS.engineering}/transitiveMembers/microsoft.graph.user?$select=id,securityEnabled`,
+    );
+    const onGroups = await get(
+      `/v1.0/groups/${IDS.engineering}/transitiveMembers/microsoft.graph.group?$select=id,accountEnabled`,
+    );
+
+    expect([onUsers.status, onGroups.status]).toEqual([400, 400]);
+  });
+
+  it('lists the groups nested at any depth with the transitive group cast, paged', async () => {
+    const ids: string[] = [];
+    let next: string | undefined =
+      `/v1.0/groups/${IDS.engineering}/transitiveMembers/microsoft.graph.group?$select=id&$top=1`;
+    let pages = 0;
+    while (next) {
+      const r = await get(next);
+      expect(r.status).toBe(200);
+      for (const m of r.json.value) expect(m['@odata.type']).toBe('#microsoft.graph.group');
+      ids.push(...r.json.value.map((m: { id: string }) => m.id));
+      next = r.json['@odata.nextLink'];
+      pages += 1;
+    }
+
+    expect(ids.sort()).toEqual([IDS.backend, IDS.platform].sort());
+    expect(pages).toBe(2);
+  });
+
   it('lists a user transitiveMemberOf through nesting', async () => {
     const r = await get(`/v1.0/users/${IDS.isaiah}/transitiveMemberOf?$select=id`);
 

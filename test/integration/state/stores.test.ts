@@ -179,6 +179,46 @@ describe('SettingsStore', () => {
     await expect(settings.set('mappingHash', 'ghi', read?.etag)).rejects.toBeInstanceOf(ConcurrencyError);
     expect((await settings.get('mappingHash'))?.value).toBe('def');
   });
+
+  it('keeps a value longer than one table property holds, across parts of the same row', async () => {
+    const settings = new SettingsStore(clients.table('settings'));
+    const value = { ids: Array.from({ length: 4_000 }, () => guid()) };
+
+    await settings.set('large', value);
+
+    expect((await settings.get('large'))?.value).toEqual(value);
+    const row = await clients.table('settings').getEntity<Record<string, unknown>>('setting', 'large');
+    const parts = Object.entries(row).filter(([key]) => /^value\d*$/.test(key));
+    expect(parts.length).toBe(6);
+    for (const [, part] of parts) expect((part as string).length).toBeLessThanOrEqual(30_000);
+  });
+
+  it('never cuts a surrogate pair between two parts', async () => {
+    const settings = new SettingsStore(clients.table('settings'));
+    // The JSON's opening quote, then 29,998 characters: the emoji's two halves straddle the cut.
+    const value = `${'x'.repeat(29_998)}🙂y`;
+
+    await settings.set('straddles', value);
+
+    expect((await settings.get('straddles'))?.value).toBe(value);
+    const row = await clients.table('settings').getEntity<Record<string, string>>('setting', 'straddles');
+    expect(row.value1?.startsWith('🙂')).toBe(true);
+  });
+
+  it('drops the parts of a long value when a short one replaces it, and refuses one past the row', async () => {
+    const settings = new SettingsStore(clients.table('settings'));
+    await settings.set('shrinks', 'x'.repeat(70_000));
+
+    await settings.set('shrinks', 'short');
+
+    expect((await settings.get('shrinks'))?.value).toBe('short');
+    const row = await clients.table('settings').getEntity<Record<string, unknown>>('setting', 'shrinks');
+    expect(row.value1).toBeUndefined();
+    await expect(settings.set('huge', 'x'.repeat(500_000))).rejects.toMatchObject({
+      name: 'StateStoreError',
+      retryable: false,
+    });
+  });
 });
 
 describe('GroupSizeStore', () => {

@@ -69,10 +69,24 @@ export class FakeGraph {
   readonly starts: { kind: DeltaKind; start: DeltaStart }[] = [];
   subscriptionOutcomes: SubscriptionOutcome[] = [];
 
-  /** `/groups/{id}/members/microsoft.graph.group`: the direct child groups in `nested`. */
+  /** Every path listed through `items`, in order. */
+  readonly listed: string[] = [];
+
+  /** `/groups/{id}/transitiveMembers/microsoft.graph.group`: the groups beneath, from `nested`. */
   async *items<T>(path: string): AsyncGenerator<T> {
-    const id = /\/groups\/([^/]+)\/members\/microsoft\.graph\.group/.exec(path)?.[1] ?? '';
-    for (const g of this.nested.get(decodeURIComponent(id)) ?? []) yield { id: g } as T;
+    this.listed.push(path);
+    const id = /\/groups\/([^/]+)\/transitiveMembers\/microsoft\.graph\.group/.exec(path)?.[1];
+    if (id === undefined) return;
+    const beneath = new Set<string>();
+    const walk = (group: string) => {
+      for (const child of this.nested.get(group) ?? []) {
+        if (beneath.has(child)) continue;
+        beneath.add(child);
+        walk(child);
+      }
+    };
+    walk(decodeURIComponent(id));
+    for (const g of beneath) yield { id: g } as T;
   }
 
   async readRound(kind: DeltaKind, start: DeltaStart): Promise<DeltaRound> {

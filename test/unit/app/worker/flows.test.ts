@@ -52,8 +52,8 @@ describe('group changes', () => {
         delayMs: 60_000,
       },
     ]);
-    expect(w.settings.values.get('groupsBeneath')?.value).toMatchObject({
-      groups: { [ENGINEERING]: [CONTRACTORS] },
+    expect(w.settings.values.get(`groupsBeneath:${ENGINEERING}`)?.value).toMatchObject({
+      groups: [CONTRACTORS],
     });
   });
 
