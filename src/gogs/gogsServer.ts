@@ -25,9 +25,14 @@ interface TeamJson {
 export interface GogsServerOptions {
   /** UNMANAGED_TEAMS_ON_OFFBOARD: memberships of teams the mapping does not name. */
   unmanagedTeams: 'report' | 'remove';
-  /** First `limit` of the user listing; doubled while a page comes back full. */
+  /**
+   * First `limit` of the user listing; doubled while a page comes back full. The default lists
+   * any instance this side of 65,536 accounts in one call: the limit only caps the SQL query.
+   */
   listingLimit?: number;
 }
+
+const DEFAULT_LISTING_LIMIT = 65_536;
 
 /**
  * The `GitServer` port on Gogs' API v1. Reads only what the API shows (DESIGN §2.1); every write
@@ -49,7 +54,7 @@ export class GogsServer implements GitServer {
 
   /** Gogs has no user list: `users/search?q=_` matches everyone, with no paging and no cap (spec §2.2, §2.7). */
   async listUsers(): Promise<GogsAccount[]> {
-    for (let limit = this.options.listingLimit ?? 1024; ; limit *= 2) {
+    for (let limit = this.options.listingLimit ?? DEFAULT_LISTING_LIMIT; ; limit *= 2) {
       const { body } = await this.client.call<{ ok: boolean; data: UserJson[] }>(
         'GET',
         `/users/search?q=_&limit=${limit}`,

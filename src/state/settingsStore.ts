@@ -1,6 +1,6 @@
 import type { TableClient } from '@azure/data-tables';
 import { StateStoreError } from './errors.js';
-import { readEntity, replaceEntity, safeKey } from './tableSupport.js';
+import { escapeOdata, readEntity, readPartition, replaceEntity, safeKey, unsafeKey } from './tableSupport.js';
 
 /** The pause switch (`POST /api/pause|resume`): while paused the worker applies nothing. */
 export interface PauseState {
@@ -47,14 +47,16 @@ export class SettingsStore {
 
   async get(name: string): Promise<{ value: unknown; etag: string } | undefined> {
     const row = await readEntity<SettingRow>(this.client, PARTITION, safeKey(name));
-    if (!row) return undefined;
-    let json = row.value;
-    for (let i = 1; i < MAX_PARTS; i++) {
-      const part = row[`value${i}`];
-      if (typeof part !== 'string') break;
-      json += part;
-    }
-    return { value: JSON.parse(json) as unknown, etag: row.etag ?? '*' };
+    return row ? settingOf(row) : undefined;
+  }
+
+  /** Every setting whose name starts with `prefix`, by name, in one query. */
+  async getPrefixed(prefix: string): Promise<Map<string, { value: unknown; etag: string }>> {
+    const from = safeKey(prefix);
+    const to = `${from.slice(0, -1)}${String.fromCharCode(from.charCodeAt(from.length - 1) + 1)}`;
+    const filter = `RowKey ge '${escapeOdata(from)}' and RowKey lt '${escapeOdata(to)}'`;
+    const rows = await readPartition<SettingRow>(this.client, PARTITION, filter);
+    return new Map(rows.map((row) => [unsafeKey(row.rowKey ?? ''), settingOf(row)]));
   }
 
   /**
@@ -81,6 +83,16 @@ export class SettingsStore {
     });
     return replaceEntity(this.client, entity, etag, `setting ${name}`);
   }
+}
+
+function settingOf(row: SettingRow & { etag?: string }): { value: unknown; etag: string } {
+  let json = row.value;
+  for (let i = 1; i < MAX_PARTS; i++) {
+    const part = row[`value${i}`];
+    if (typeof part !== 'string') break;
+    json += part;
+  }
+  return { value: JSON.parse(json) as unknown, etag: row.etag ?? '*' };
 }
 
 /** Cuts `json` into parts of at most `PART_CHARS`, never between the two halves of a surrogate pair. */

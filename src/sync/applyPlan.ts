@@ -4,6 +4,7 @@ import type { ObjectKey } from '../domain/types.js';
 import { userKey } from '../domain/types.js';
 import { executeAction } from './executeAction.js';
 import { budgetLimit } from './guard.js';
+import { runLimited } from './limited.js';
 import type { Plan } from './model.js';
 import type { SyncPolicy } from './policy.js';
 import type { Clock, DirectoryReader, GitServer, SyncState, UserRead } from './ports.js';
@@ -242,12 +243,12 @@ async function fencedApply(
 ): Promise<Outcome> {
   const { state, clock } = deps;
   try {
-    for (const key of action.fence) {
-      const last = await fence.lastEventAt(key);
-      if (last !== undefined && last > action.snapshotAt) {
-        await deps.requeue(action.fence[0] ?? key);
-        return { action, status: 'superseded', detail: `${key} changed after the snapshot` };
-      }
+    // One round trip for the whole fence, not one per key.
+    const marks = await Promise.all(action.fence.map((key) => fence.lastEventAt(key)));
+    const changed = action.fence.find((_, i) => (marks[i] ?? -Infinity) > action.snapshotAt);
+    if (changed !== undefined) {
+      await deps.requeue(action.fence[0] ?? changed);
+      return { action, status: 'superseded', detail: `${changed} changed after the snapshot` };
     }
     if (clock.now() - action.snapshotAt > deps.policy.reconcileFreshnessMs && 'objectId' in action) {
       const verdict = await stillGranted(action, {
@@ -287,19 +288,4 @@ async function hold(
     because,
     cause: options.cause,
   });
-}
-
-async function runLimited<T>(
-  items: readonly T[],
-  limit: number,
-  work: (item: T) => Promise<void>,
-): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const item = items[next++] as T;
-      await work(item);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
 }

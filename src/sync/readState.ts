@@ -1,9 +1,13 @@
 import type { DirectoryUser, GogsSshKey, IdentityRecord, ManagedTeam, ObjectId } from '../domain/types.js';
 import { teamKey } from '../domain/types.js';
+import { mapLimited } from './limited.js';
 import type { ActualState, ActualTeam, DesiredState, DesiredUser } from './model.js';
 import type { SyncPolicy } from './policy.js';
 import { scopeGroups } from './policy.js';
 import type { Clock, DirectoryReader, GitServer, GroupMembersRead, GroupRead } from './ports.js';
+
+/** Scope group listings read at once: a few, well within Graph's identity budget (spec §6). */
+const GROUP_READS_IN_FLIGHT = 4;
 
 /**
  * The directory side of a full reconcile (DESIGN §3.3): transitive members of every scope group,
@@ -17,9 +21,9 @@ export async function readDesiredState(
   lastKnownGroupSizes: ReadonlyMap<ObjectId, number>,
 ): Promise<DesiredState> {
   const snapshotAt = clock.now();
-  const reads = new Map<ObjectId, GroupMembersRead>();
-  for (const groupId of [...scopeGroups(policy)].sort())
-    reads.set(groupId, await readGroup(directory, groupId));
+  const ids = [...scopeGroups(policy)].sort();
+  const read = await mapLimited(ids, GROUP_READS_IN_FLIGHT, (groupId) => readGroup(directory, groupId));
+  const reads = new Map(ids.map((groupId, i) => [groupId, read[i] as GroupMembersRead]));
   const { users, groupReads } = desiredFromReads(reads);
   if (policy.scope !== 'allUsers') return { snapshotAt, users, groupReads, lastKnownGroupSizes };
   const all = new Map<ObjectId, DesiredUser>();

@@ -1,5 +1,6 @@
 import { GraphApiError } from '../../graph/index.js';
 import { ConcurrencyError, MAX_SETTING_CHARS } from '../../state/index.js';
+import { runLimited } from '../../sync/limited.js';
 import type { WorkerApp } from './workerApp.js';
 
 /** One `settings` row per scope group: `groupsBeneath:<scope group id>`. */
@@ -12,6 +13,11 @@ interface Stored {
 }
 
 type Row = { value: unknown; etag: string } | undefined;
+
+/** Up to this many scope groups are read with point reads; more with one query of every row. */
+const POINT_READS = 4;
+/** Transitive group listings at once (a reconcile refreshes every scope group). */
+const LISTINGS_IN_FLIGHT = 4;
 
 /**
  * The cached set of groups beneath each scope group (DESIGN §3.2 cheap filtering), one `settings`
@@ -45,27 +51,33 @@ export class GroupsBeneath {
     return this.recompute(new Map(ids.map((id, i) => [id, rows[i]])));
   }
 
-  private read(ids: readonly string[]): Promise<Row[]> {
-    return Promise.all(ids.map((id) => this.app.stores.settings.get(`${GROUPS_BENEATH_PREFIX}${id}`)));
+  /** The rows of the given scope groups: one point read each for a few, one query for more. */
+  private async read(ids: readonly string[]): Promise<Row[]> {
+    const { settings } = this.app.stores;
+    if (ids.length <= POINT_READS) {
+      return Promise.all(ids.map((id) => settings.get(`${GROUPS_BENEATH_PREFIX}${id}`)));
+    }
+    const rows = await settings.getPrefixed(GROUPS_BENEATH_PREFIX);
+    return ids.map((id) => rows.get(`${GROUPS_BENEATH_PREFIX}${id}`));
   }
 
   /** `rows` holds each group's row as read before computing, so its ETag fences a slower writer. */
   private async recompute(rows: ReadonlyMap<string, Row>): Promise<Map<string, Set<string>>> {
     const fresh = new Map<string, Set<string>>();
-    for (const [id, row] of rows) {
+    await runLimited([...rows], LISTINGS_IN_FLIGHT, async ([id, row]) => {
       const set = await this.compute(id);
       fresh.set(id, set);
       const value: Stored = { at: this.app.clock.now(), groups: [...set].sort() };
       // Past what a row holds (some 12,000 nested groups), the set is computed on each use.
-      if (JSON.stringify(value).length > MAX_SETTING_CHARS) continue;
+      if (JSON.stringify(value).length > MAX_SETTING_CHARS) return;
       try {
         await this.app.stores.settings.set(`${GROUPS_BENEATH_PREFIX}${id}`, value, row?.etag);
       } catch (error) {
         // Another worker refreshed meanwhile; its copy is as good as ours.
         if (!(error instanceof ConcurrencyError)) throw error;
       }
-    }
-    return fresh;
+    });
+    return new Map([...rows.keys()].map((id) => [id, fresh.get(id) as Set<string>]));
   }
 
   /** One paged listing of the groups nested at any depth, instead of one call per nested group. */

@@ -25,6 +25,13 @@ const PLAN_LISTED = 150;
  * `deferred` and a continuation run, queued at once, re-plans from fresh reads.
  */
 export const RUN_APPLY_BUDGET_MS = 7 * 60_000;
+/**
+ * Within that budget a run also stops once its snapshot is older than RECONCILE_FRESHNESS: past
+ * it every grant would re-read its user (1 + ⌈scope groups / 20⌉ Graph calls each), while the
+ * continuation re-reads the whole directory in about two listings per scope group. A run whose
+ * reads alone took longer still applies for this long, so every run makes progress.
+ */
+export const RUN_MIN_APPLY_MS = 60_000;
 
 /**
  * A full reconcile (DESIGN §3.3), or a re-assertion pass (`reassert`: re-send what Gogs hides,
@@ -123,7 +130,7 @@ async function run(ctx: FlowContext<RunMessage>, runId: string, dryRun: boolean,
     concurrency: app.config.gogs.concurrency,
     cause: `reconcile:${runId}`,
     managedUsers: identities.filter((identity) => identity.status === 'active').length,
-    deadline: startedAt + RUN_APPLY_BUDGET_MS,
+    deadline: applyDeadline(app, startedAt, desired.snapshotAt),
     onSettled: (outcome) => recorder.add(outcome),
   });
   const statusCounts = await recorder.finish();
@@ -147,6 +154,11 @@ async function run(ctx: FlowContext<RunMessage>, runId: string, dryRun: boolean,
     await app.stores.groupSizes.put({ groupId, members: read.members.length, at: desired.snapshotAt });
   }
   return { plan, counts: { ...counts, ...statusCounts }, outcomes };
+}
+
+function applyDeadline(app: WorkerApp, startedAt: number, snapshotAt: number): number {
+  const fresh = Math.max(snapshotAt + app.policy.reconcileFreshnessMs, app.clock.now() + RUN_MIN_APPLY_MS);
+  return Math.min(startedAt + RUN_APPLY_BUDGET_MS, fresh);
 }
 
 /** Queues the next run of the same kind at once; it reads afresh, so it plans only what is left. */

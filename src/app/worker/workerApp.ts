@@ -46,7 +46,7 @@ export interface WorkerApp {
     cursors: Pick<CursorStore, 'get' | 'put' | 'remove'>;
     runs: Pick<RunStore, 'start' | 'finish'>;
     failures: Pick<FailureStore, 'record' | 'clear' | 'list'>;
-    settings: Pick<SettingsStore, 'get' | 'set' | 'pauseState'>;
+    settings: Pick<SettingsStore, 'get' | 'getPrefixed' | 'set' | 'pauseState'>;
     groupSizes: Pick<GroupSizeStore, 'getMany' | 'put'>;
   };
 }

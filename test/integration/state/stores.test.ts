@@ -219,6 +219,24 @@ describe('SettingsStore', () => {
       retryable: false,
     });
   });
+
+  it('reads every value under a name prefix in one query, long ones whole', async () => {
+    const settings = new SettingsStore(clients.table('settings'));
+    const long = 'y'.repeat(40_000);
+    await settings.set('beneath:a', ['g1']);
+    await settings.set('beneath:b', long);
+    await settings.set('beneath;c', 'next prefix');
+    await settings.set('beneathd', 'no colon');
+
+    const found = await settings.getPrefixed('beneath:');
+
+    expect([...found.keys()].sort()).toEqual(['beneath:a', 'beneath:b']);
+    expect(found.get('beneath:a')?.value).toEqual(['g1']);
+    expect(found.get('beneath:b')?.value).toBe(long);
+    // Its ETag guards a write like one from `get`.
+    await settings.set('beneath:a', ['g2'], found.get('beneath:a')?.etag);
+    expect((await settings.get('beneath:a'))?.value).toEqual(['g2']);
+  });
 });
 
 describe('GroupSizeStore', () => {

@@ -193,4 +193,47 @@ describe('how a long run applies (docs/performance.md, driver 3)', () => {
     }
     expect(w.git.teamMembers('acme', 'team1')).toHaveLength(31);
   });
+
+  it('stops once its snapshot is older than RECONCILE_FRESHNESS rather than re-reading user by user', async () => {
+    const w = world();
+    const createUser = w.git.createUser.bind(w.git);
+    w.git.createUser = async (...args: Parameters<GitServer['createUser']>) => {
+      w.clock.advance(w.app.policy.reconcileFreshnessMs / 4);
+      return createUser(...args);
+    };
+    let userReads = 0;
+    const readUser = w.directory.readUser.bind(w.directory);
+    w.directory.readUser = (...args) => {
+      userReads++;
+      return readUser(...args);
+    };
+    for (let n = 0; n < 30; n++) {
+      const user = aUser({ mailNickname: `user${n}` });
+      w.directory.users.set(user.id, user);
+      w.directory.groups.get(G1)?.add(user.id);
+    }
+
+    const result = await w.handle({ kind: 'reconcile', requestedBy: 'timer' });
+
+    const counts = (result as { counts: Record<string, number> }).counts;
+    expect(counts.deferred).toBeGreaterThan(0);
+    // Orgs and teams, then creates two at a time until the snapshot is two minutes old.
+    expect(counts.applied).toBeLessThan(8 + 10);
+    expect(userReads).toBe(0);
+  });
+
+  it('applies for a while even when its reads alone outlasted RECONCILE_FRESHNESS', async () => {
+    const w = world();
+    const readGroupMembers = w.directory.readGroupMembers.bind(w.directory);
+    w.directory.readGroupMembers = async (...args) => {
+      // Six mapped groups: four minutes of reads, twice the freshness, within the run's budget.
+      w.clock.advance(40_000);
+      return readGroupMembers(...args);
+    };
+
+    const result = await w.handle({ kind: 'reconcile', requestedBy: 'timer' });
+
+    expect((result as { counts: Record<string, number> }).counts.deferred).toBeUndefined();
+    expect(w.git.teamMembers('acme', 'team1')).toEqual(['adele']);
+  });
 });

@@ -49,6 +49,10 @@ export class FakeSettings {
     return this.values.get(name);
   }
 
+  async getPrefixed(prefix: string) {
+    return new Map([...this.values].filter(([name]) => name.startsWith(prefix)));
+  }
+
   async set(name: string, value: unknown, etag?: string): Promise<string> {
     if (etag && this.values.get(name)?.etag !== etag) throw new ConcurrencyError(`setting ${name} changed`);
     const next = `e${++this.version}`;
