@@ -54,5 +54,16 @@ export const ROLES = {
   groupWrite: ['Group.ReadWrite.All', 'Directory.ReadWrite.All'],
   memberWrite: ['GroupMember.ReadWrite.All', 'Group.ReadWrite.All', 'Directory.ReadWrite.All'],
   directoryRead: ['Directory.Read.All', 'Directory.ReadWrite.All', 'User.Read.All', 'Group.Read.All'],
+  /** Another user's `transitiveMemberOf`: User.Read.All, or a Directory, Group or GroupMember read role. */
+  membershipRead: [
+    'User.Read.All',
+    'User.ReadWrite.All',
+    'GroupMember.Read.All',
+    'GroupMember.ReadWrite.All',
+    'Group.Read.All',
+    'Group.ReadWrite.All',
+    'Directory.Read.All',
+    'Directory.ReadWrite.All',
+  ],
   any: [] as string[],
 };

@@ -1,7 +1,15 @@
 import { type Ctx, type Emulator, ROLES, type Route } from './context.js';
 import { getEntity, listEntities, USERS } from './entityReads.js';
 import { type GraphHttpError, parseJsonBody, sendEmpty, sendJson } from './http.js';
-import { badRequest, pageOf, parseSelect, project, type Row, rejectUnsupportedOptions } from './odata.js';
+import {
+  badRequest,
+  pageOf,
+  parseSelect,
+  parseTop,
+  project,
+  type Row,
+  rejectUnsupportedOptions,
+} from './odata.js';
 import { defaultsFor, GROUP_PROPS, objectRow, USER_DEFAULT, USER_PROPS, userRow } from './shapes.js';
 import type { UserRecord } from './types.js';
 
@@ -124,15 +132,24 @@ function resolveUserId(em: Emulator, idOrUpn: string): string {
   return idOrUpn;
 }
 
-function memberOf(em: Emulator, ctx: Ctx, transitive: boolean): void {
-  rejectUnsupportedOptions(ctx.url, ['$select', '$top', '$skiptoken', '$filter']);
-  const select = parseSelect(ctx.url, MEMBER_OF_PROPS, 'directoryObject');
+/**
+ * `memberOf`, `transitiveMemberOf` and its group cast. `$filter`, `$search` and `$count` on these
+ * are advanced queries (ConsistencyLevel: eventual), which the emulator doesn't model: they answer 400.
+ */
+function memberOf(em: Emulator, ctx: Ctx, transitive: boolean, cast?: 'group'): void {
+  rejectUnsupportedOptions(ctx.url, ['$select', '$top', '$skiptoken']);
+  const select = cast
+    ? parseSelect(ctx.url, GROUP_PROPS, 'group')
+    : parseSelect(ctx.url, MEMBER_OF_PROPS, 'directoryObject');
+  // A bad page size answers 400 before an unknown user's 404, like the other reads.
+  parseTop(ctx.url, 100);
   const u = em.directory.findUser(ctx.params.id ?? '');
   const groups = transitive
     ? em.directory.transitiveMemberOf(u.id)
     : em.directory.listActive('group').filter((g) => g.kind === 'group' && g.members.has(u.id));
   const rows = groups.map((g) => project(objectRow(g, true), select, defaultsFor(g)));
-  sendJson(ctx.res, 200, pageOf(em, ctx, rows, 'directoryObjects', 100));
+  const set = cast ? 'directoryObjects/microsoft.graph.group' : 'directoryObjects';
+  sendJson(ctx.res, 200, pageOf(em, ctx, rows, set, 100));
 }
 
 function checkMemberGroups(em: Emulator, ctx: Ctx): void {
@@ -167,7 +184,10 @@ export function usersRoutes(em: Emulator): Route[] {
       sendEmpty(ctx.res, 204);
     }),
     r('GET', '/v1.0/users/{id}/memberOf', ROLES.directoryRead, (ctx) => memberOf(em, ctx, false)),
-    r('GET', '/v1.0/users/{id}/transitiveMemberOf', ROLES.directoryRead, (ctx) => memberOf(em, ctx, true)),
+    r('GET', '/v1.0/users/{id}/transitiveMemberOf', ROLES.membershipRead, (ctx) => memberOf(em, ctx, true)),
+    r('GET', '/v1.0/users/{id}/transitiveMemberOf/microsoft.graph.group', ROLES.membershipRead, (ctx) =>
+      memberOf(em, ctx, true, 'group'),
+    ),
     r('POST', '/v1.0/users/{id}/checkMemberGroups', ROLES.directoryRead, (ctx) => checkMemberGroups(em, ctx)),
   ];
 }

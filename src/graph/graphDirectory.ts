@@ -85,8 +85,13 @@ export class GraphDirectory implements DirectoryReader {
     return users;
   }
 
-  /** Which scope groups the user is in, transitively: `checkMemberGroups`, 20 ids a call. */
+  /**
+   * Which scope groups the user is in, transitively. Up to 20 scope groups fit one
+   * `checkMemberGroups` call; past that, one `transitiveMemberOf` listing (999 a page) costs fewer
+   * calls than a `checkMemberGroups` per 20 ids (docs/performance.md).
+   */
   private async memberGroups(encodedId: string): Promise<ObjectId[]> {
+    if (this.scopeGroupIds.length > CHECK_MEMBER_GROUPS_LIMIT) return this.scopeGroupsOf(encodedId);
     const found: ObjectId[] = [];
     for (const groupIds of chunks(this.scopeGroupIds, CHECK_MEMBER_GROUPS_LIMIT)) {
       const body = await this.graph.request<{ value?: string[] }>(
@@ -97,6 +102,14 @@ export class GraphDirectory implements DirectoryReader {
       for (const id of body?.value ?? []) found.push(id.toLowerCase());
     }
     return found;
+  }
+
+  /** Every group the user is in, directly or nested, intersected with the scope (ids case-insensitive). */
+  private async scopeGroupsOf(encodedId: string): Promise<ObjectId[]> {
+    const path = `/users/${encodedId}/transitiveMemberOf/microsoft.graph.group?$select=id&$top=${PAGE_SIZE}`;
+    const memberOf = new Set<ObjectId>();
+    for await (const group of this.graph.items<{ id: string }>(path)) memberOf.add(group.id.toLowerCase());
+    return this.scopeGroupIds.filter((id) => memberOf.has(id));
   }
 
   private async whereDidItGo(objectId: ObjectId, options: ReadUserOptions): Promise<UserRead['presence']> {

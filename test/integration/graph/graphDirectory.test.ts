@@ -109,13 +109,18 @@ describe('GraphDirectory.readGroupMembers', () => {
 });
 
 describe('GraphDirectory.readUser', () => {
-  it('reads a present user and the scope groups they belong to, over several checkMemberGroups calls', async () => {
+  const TRANSITIVE = 'GET /v1.0/users/{id}/transitiveMemberOf/microsoft.graph.group';
+  const CHECK = 'POST /v1.0/users/{id}/checkMemberGroups';
+  const graphCalls = async () =>
+    Object.fromEntries(Object.entries(await env.calls()).filter(([route]) => route.includes(' /v1.0/')));
+
+  it('with more than 20 scope groups, reads the user and one transitiveMemberOf page: 2 calls', async () => {
     const read = await directory.readUser(userId(5));
 
     expect(read.presence).toBe('present');
     expect(read.user?.mailNickname).toBe('user5');
     expect([...read.groups].sort()).toEqual([G.scope[3], G.scope[22]].sort());
-    expect((await env.calls())['POST /v1.0/users/{id}/checkMemberGroups']).toBe(2);
+    expect(await graphCalls()).toEqual({ 'GET /v1.0/users/{id}': 1, [TRANSITIVE]: 1 });
   });
 
   it('finds membership of a scope group through nesting (scope 23 ⊃ leaf ∋ user 1)', async () => {
@@ -123,6 +128,61 @@ describe('GraphDirectory.readUser', () => {
 
     expect(read.groups).toEqual([G.scope[23]]);
   });
+
+  it('finds a scope group two levels up (top ⊃ mid ⊃ leaf ∋ user 1), scope ids matched case-insensitively', async () => {
+    const upper = new GraphDirectory(
+      env.graph,
+      [...G.scope, G.top].map((id) => id.toUpperCase()),
+    );
+
+    const read = await upper.readUser(userId(1));
+
+    expect([...read.groups].sort()).toEqual([G.scope[23], G.top].sort());
+    expect((await graphCalls())[TRANSITIVE]).toBe(1);
+  });
+
+  it('with 20 scope groups or fewer, reads the user and makes one checkMemberGroups call', async () => {
+    const twenty = new GraphDirectory(env.graph, G.scope.slice(4, 24));
+
+    const direct = await twenty.readUser(userId(5));
+    const nested = await twenty.readUser(userId(1));
+
+    expect(direct.groups).toEqual([G.scope[22]]);
+    expect(nested.groups).toEqual([G.scope[23]]);
+    expect(await graphCalls()).toEqual({ 'GET /v1.0/users/{id}': 2, [CHECK]: 2 });
+  });
+
+  it.each([
+    ['more than 20', G.scope, TRANSITIVE],
+    ['20', G.scope.slice(0, 20), CHECK],
+  ])(
+    'with %s scope groups, a user soft-deleted between the two calls reads as softDeleted',
+    async (_, scope, groupCall) => {
+      const read = await readingWhileDeleting(scope, userId(9), { purge: false });
+
+      expect(read).toEqual({ presence: 'softDeleted', groups: [] });
+      expect((await graphCalls())[groupCall]).toBe(1);
+    },
+  );
+
+  it.each([
+    ['more than 20', G.scope, TRANSITIVE],
+    ['20', G.scope.slice(0, 20), CHECK],
+  ])(
+    'with %s scope groups, a user purged between the two calls reads as absent, hardDeleted once confirmed',
+    async (_, scope, groupCall) => {
+      const absent = await readingWhileDeleting(scope, userId(9), { purge: true });
+      await env.control('POST', '/reset');
+      const confirmed = await readingWhileDeleting(scope, userId(9), {
+        purge: true,
+        confirmedHardDelete: true,
+      });
+
+      expect(absent).toEqual({ presence: 'absent', groups: [] });
+      expect(confirmed).toEqual({ presence: 'hardDeleted', groups: [] });
+      expect((await graphCalls())[groupCall]).toBe(1);
+    },
+  );
 
   it('reads a 404 user found in deletedItems as softDeleted', async () => {
     expect(await directory.readUser(SOFT_DELETED)).toEqual({ presence: 'softDeleted', groups: [] });
@@ -146,6 +206,26 @@ describe('GraphDirectory.readUser', () => {
     expect((await directory.readUser(userId(9))).presence).toBe('softDeleted');
   });
 });
+
+/** `readUser` through a transport that deletes the user right after the profile read answers. */
+async function readingWhileDeleting(
+  scope: readonly string[],
+  id: string,
+  options: { purge: boolean; confirmedHardDelete?: boolean },
+) {
+  const graph = env.clientFor({
+    send: async (request) => {
+      const response = await sendVia(env, request);
+      if (request.method === 'GET' && request.url.pathname === `/v1.0/users/${id}`) {
+        await env.admin.request('DELETE', `/users/${id}`);
+        if (options.purge) await env.admin.request('DELETE', `/directory/deletedItems/${id}`);
+      }
+      return response;
+    },
+  });
+  const { confirmedHardDelete } = options;
+  return new GraphDirectory(graph, scope).readUser(id, confirmedHardDelete ? { confirmedHardDelete } : {});
+}
 
 async function sendVia(env: GraphEnv, request: HttpRequest): Promise<HttpResponse> {
   const sender = httpsSender({ caPem: env.em.caPem });
