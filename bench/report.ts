@@ -106,7 +106,7 @@ function reconcile(run: TenantRun | undefined): string[] {
     '',
     '| figure | value | floor / target | |',
     '| --- | --: | --: | --- |',
-    `| first sync wall time | ${s(first.wallMs)} | | |`,
+    `| first sync wall time | ${s(first.wallMs)}${first.runs && first.runs > 1 ? ` in ${first.runs} runs` : ''} | | |`,
     `| first sync Gogs calls (writes) | ${n(first.gogsCalls)} (${n(first.gogsWrites)})${ratio(first.gogsCalls, floor.writes)} | ${n(floor.writes)} | |`,
     `| first sync Graph calls | ${n(first.graphCalls)}${ratio(first.graphCalls, floor.graphPages)} | ${n(floor.graphPages)} | |`,
     `| no-op reconcile wall time | ${s(noOp.wallMs)} | | |`,
@@ -115,7 +115,7 @@ function reconcile(run: TenantRun | undefined): string[] {
     `| no-op Graph calls | ${n(noOp.graphCalls)}${ratio(noOp.graphCalls, floor.graphPages)} | ${n(floor.graphPages)} | |`,
     `| peak RSS: dry run / first sync / no-op | ${planOnly?.peakRssMb ?? '–'} / ${first.peakRssMb} / ${noOp.peakRssMb} MB | 512 MB | ${ok(peak < 512)} |`,
     '',
-    `Graph calls per route, no-op: ${routes(noOp.graphByRoute)}. Gogs: ${routes(noOp.gogsByRoute)}.`,
+    `Graph calls per route, first sync: ${routes(first.graphByRoute)}. No-op: ${routes(noOp.graphByRoute)}; Gogs: ${routes(noOp.gogsByRoute)}.`,
     '',
   ];
 }

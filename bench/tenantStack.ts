@@ -116,7 +116,9 @@ function runWorker(
   const profile = process.env.BENCH_CPU_PROF
     ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`]
     : [];
-  const child = spawn(process.execPath, [...profile, worker, JSON.stringify(message)], {
+  // BENCH_WORKER_FLAGS: more Node flags for the worker, e.g. a heap limit to try.
+  const flags = (process.env.BENCH_WORKER_FLAGS ?? '').split(' ').filter((flag) => flag !== '');
+  const child = spawn(process.execPath, [...profile, ...flags, worker, JSON.stringify(message)], {
     cwd: root,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,6 +1,6 @@
 import type { Action } from '../domain/actions.js';
 import { actionId, compareActions } from '../domain/actions.js';
-import type { ManagedTeam, ObjectId } from '../domain/types.js';
+import type { GogsAccount, IdentityRecord, ManagedTeam, ObjectId } from '../domain/types.js';
 import { teamKey } from '../domain/types.js';
 import { compareTeam, type Member } from './compareTeam.js';
 import { compareUser, desiredAccess, type UserDecision } from './compareUser.js';
@@ -40,18 +40,20 @@ export function planUser(
 }
 
 /**
- * The managed teams a single-user plan reads: those the user belongs in. A user event changes
- * the account, not group memberships (those arrive as group changes, whose plans add and remove),
- * and a suspension finds every managed team itself. An operator's `sync-user` checks them all, so
- * a stray membership is taken away there too.
+ * The managed teams a single-user plan reads and compares. A user event changes the account, not
+ * group memberships: those arrive as group changes, whose plans add and remove. So an account
+ * that is managed, active and stays so needs no team read at all; one being created, restored or
+ * recreated is checked against the teams it belongs in; a suspension finds every managed team
+ * itself. An operator's `sync-user` (`all`) checks every team, stray memberships included.
  */
 export function teamsForUserPlan(
   policy: SyncPolicy,
   desired: DesiredUser | undefined,
-  all: boolean,
+  state: { identity: IdentityRecord | undefined; account: GogsAccount | undefined; all: boolean },
 ): ManagedTeam[] {
-  if (all) return [...policy.teams];
+  if (state.all) return [...policy.teams];
   const access = desiredAccess(desired, policy, scopeGroups(policy));
+  if (!access.active || (state.identity?.status === 'active' && state.account)) return [];
   return policy.teams.filter((team) => access.teams.has(teamKey(team.org, team.team)));
 }
 

@@ -1,4 +1,11 @@
-import type { DirectoryUser, GogsSshKey, IdentityRecord, ManagedTeam, ObjectId } from '../domain/types.js';
+import type {
+  DirectoryUser,
+  GogsAccount,
+  GogsSshKey,
+  IdentityRecord,
+  ManagedTeam,
+  ObjectId,
+} from '../domain/types.js';
 import { teamKey } from '../domain/types.js';
 import { mapLimited } from './limited.js';
 import type { ActualState, ActualTeam, DesiredState, DesiredUser } from './model.js';
@@ -69,28 +76,37 @@ async function readGroup(directory: DirectoryReader, groupId: ObjectId): Promise
 
 /**
  * The Gogs side of a single-user plan: that account (or, for a user without one yet, the whole
- * listing, since a new name must not collide), the given managed teams (those the user belongs in:
- * a suspension finds its teams itself), and its keys when suspended.
+ * listing, since a new name must not collide), its keys when suspended, and the managed teams
+ * `teamsFor` asks for once it knows whether the account exists (see `teamsForUserPlan`).
  */
 export async function readActualForUser(
   git: GitServer,
-  policy: SyncPolicy,
   identity: IdentityRecord | undefined,
-  teams: readonly ManagedTeam[] = policy.teams,
-): Promise<ActualState> {
+  teamsFor: (account: GogsAccount | undefined) => readonly ManagedTeam[],
+): Promise<{ actual: ActualState; teams: readonly ManagedTeam[] }> {
   const tokenOwner = await git.tokenOwner();
   // A name still to be chosen must be checked against everyone; a known one needs only itself.
+  const known = identity && identity.pending !== 'refused' ? identity.username.toLowerCase() : undefined;
   const accounts =
-    identity && identity.pending !== 'refused'
-      ? [await git.getAccount(identity.username)].filter((a): a is NonNullable<typeof a> => a !== undefined)
+    known !== undefined
+      ? [await git.getAccount(known)].filter((a): a is NonNullable<typeof a> => a !== undefined)
       : await git.listUsers();
-  const { orgs, teams: actualTeams } = await readManagedTeams(git, teams);
   const byName = new Map(accounts.map((account) => [account.username.toLowerCase(), account]));
+  const teams = teamsFor(known === undefined ? undefined : byName.get(known));
+  const { orgs, teams: actualTeams } = await readManagedTeams(git, teams);
   const keys = new Map<string, readonly GogsSshKey[]>();
   if (identity?.status === 'suspended' && byName.has(identity.username.toLowerCase())) {
     keys.set(identity.username.toLowerCase(), await git.listKeys(identity.username));
   }
-  return { tokenOwner, accounts: byName, orgs, teams: actualTeams, keys, takenNames: new Set() };
+  const actual = {
+    tokenOwner,
+    accounts: byName,
+    orgs,
+    teams: actualTeams,
+    keys,
+    takenNames: new Set<string>(),
+  };
+  return { actual, teams };
 }
 
 /**

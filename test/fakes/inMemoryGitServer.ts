@@ -221,6 +221,13 @@ export class InMemoryGitServer implements GitServer {
     this.users.set(username.toLowerCase(), this.newUser(username, email, fullName));
   }
 
+  /** An account deleted in the web UI or the database, behind the sync's back, with its memberships. */
+  dropAccount(username: string): void {
+    const lower = username.toLowerCase();
+    this.users.delete(lower);
+    for (const team of this.teams) team.members.delete(lower);
+  }
+
   hasUser(username: string): boolean {
     return this.users.has(username.toLowerCase());
   }

@@ -88,9 +88,10 @@ export class SyncHarness {
         groupReads: new Map(),
         lastKnownGroupSizes: this.lastKnownGroupSizes,
       };
-      const teams = teamsForUserPlan(this.policy, desired.users.get(objectId), false);
       const identity = await this.state.getIdentity(objectId);
-      const actual = await readActualForUser(this.git, this.policy, identity, teams);
+      const { actual, teams } = await readActualForUser(this.git, identity, (account) =>
+        teamsForUserPlan(this.policy, desired.users.get(objectId), { identity, account, all: false }),
+      );
       const plan = planUser({ desired, actual, identities: byId(identities) }, this.policy, objectId, teams);
       return this.apply(plan, true);
     });

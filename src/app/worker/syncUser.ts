@@ -45,8 +45,10 @@ export async function syncUser(
       groupReads: new Map(),
       lastKnownGroupSizes: new Map(),
     };
-    const teams = teamsForUserPlan(app.policy, desired.users.get(objectId), isOperator(ctx));
-    const actual = await readActualForUser(app.gogs, app.policy, byId.get(objectId), teams);
+    const identity = byId.get(objectId);
+    const { actual, teams } = await readActualForUser(app.gogs, identity, (account) =>
+      teamsForUserPlan(app.policy, desired.users.get(objectId), { identity, account, all: isOperator(ctx) }),
+    );
     const plan = planUser({ desired, actual, identities: byId }, app.policy, objectId, teams);
     if (app.config.policy.dryRun) return { outcomes: dryRunOutcomes(plan.actions), findings: plan.findings };
     const outcomes = await applyPlan(plan, applyDeps(ctx), {

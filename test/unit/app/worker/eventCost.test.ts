@@ -60,7 +60,7 @@ async function synced() {
 }
 
 describe('what a single event reads (docs/performance.md, driver 5)', () => {
-  it('a user event reads the account and only the teams the user belongs in', async () => {
+  it('a user event on an active account reads that account and no team', async () => {
     const w = await synced();
     w.adele.displayName = 'Adele V.';
 
@@ -69,8 +69,32 @@ describe('what a single event reads (docs/performance.md, driver 5)', () => {
     );
 
     expect((await w.git.getAccount('adele'))?.fullName).toBe('Adele V.');
-    expect(calls).toMatchObject({ getAccount: 1, listTeams: 1, listTeamMembers: 1, updateUser: 1 });
-    expect(calls.listUsers).toBeUndefined();
+    expect(calls).toEqual({ tokenOwner: 1, getAccount: 1, updateUser: 1 });
+  });
+
+  it('a restore reads and fills only the teams the user belongs in', async () => {
+    const w = await synced();
+    w.adele.accountEnabled = false;
+    await w.handle({ kind: 'user', objectId: w.adele.id, source: 'notification' });
+    w.adele.accountEnabled = true;
+
+    const calls = await w.counted(() =>
+      w.handle({ kind: 'user', objectId: w.adele.id, source: 'notification' }),
+    );
+
+    expect(w.git.hidden('adele').active).toBe(true);
+    expect(w.git.teamMembers('acme', 'team1')).toEqual(['adele']);
+    expect(calls).toMatchObject({ listTeams: 1, listTeamMembers: 1, addTeamMember: 1 });
+  });
+
+  it('an account deleted behind the sync is recreated into its teams', async () => {
+    const w = await synced();
+    w.git.dropAccount('adele');
+
+    await w.handle({ kind: 'user', objectId: w.adele.id, source: 'notification' });
+
+    expect(w.git.hasUser('adele')).toBe(true);
+    expect(w.git.teamMembers('acme', 'team1')).toEqual(['adele']);
   });
 
   it('a user event leaves a stray membership to the group changes; an operator sync takes it away', async () => {
