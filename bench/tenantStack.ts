@@ -116,8 +116,11 @@ function runWorker(
   const profile = process.env.BENCH_CPU_PROF
     ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`]
     : [];
-  // BENCH_WORKER_FLAGS: more Node flags for the worker, e.g. a heap limit to try.
-  const flags = (process.env.BENCH_WORKER_FLAGS ?? '').split(' ').filter((flag) => flag !== '');
+  // The heap limit the app runs with on the smallest Flex instance (512 MB: NODE_OPTIONS in
+  // infra/modules/functionApp.bicep); BENCH_WORKER_FLAGS replaces it, e.g. to try another.
+  const flags = (process.env.BENCH_WORKER_FLAGS ?? '--max-old-space-size=256')
+    .split(' ')
+    .filter((flag) => flag !== '');
   const child = spawn(process.execPath, [...profile, ...flags, worker, JSON.stringify(message)], {
     cwd: root,
     env: { ...process.env, ...env },

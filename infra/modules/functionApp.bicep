@@ -102,6 +102,12 @@ var appSettings = [
     name: 'AzureWebJobsStorage__clientId'
     value: identityClientId
   }
+  // V8's old space at half the instance memory: the Functions host shares the instance, and a
+  // 10,000-user reconcile needs about 135 MB of it (docs/performance.md, B3).
+  {
+    name: 'NODE_OPTIONS'
+    value: '--max-old-space-size=${instanceMemoryMB / 2}'
+  }
   // Telemetry with Entra auth (the component refuses instrumentation-key-only ingestion).
   {
     name: 'APPLICATIONINSIGHTS_CONNECTION_STRING'

@@ -4,8 +4,12 @@ import { appSettings, filesUnder, objectVar, params, read } from './bicepReader.
 
 const FUNCTION_APP = 'infra/modules/functionApp.bicep';
 const MAIN = 'infra/main.bicep';
-// Read by the Functions host itself, not by src/config.
-const HOST_SETTINGS = ['APPLICATIONINSIGHTS_CONNECTION_STRING', 'APPLICATIONINSIGHTS_AUTHENTICATION_STRING'];
+// Read by the Functions host or by Node itself, not by src/config.
+const HOST_SETTINGS = [
+  'APPLICATIONINSIGHTS_CONNECTION_STRING',
+  'APPLICATIONINSIGHTS_AUTHENTICATION_STRING',
+  'NODE_OPTIONS',
+];
 // Flex Consumption refuses these app settings (they belong to the older plans).
 const FLEX_REJECTED = [
   'FUNCTIONS_WORKER_RUNTIME',
@@ -31,6 +35,13 @@ const optionalInReadme = new Set(
 describe('the Bicep app settings', () => {
   it('are found by the reader', () => {
     expect(settings.length).toBeGreaterThan(30);
+  });
+
+  it("size Node's heap to the instance, as the benchmarks run the worker (bench/worker.ts)", () => {
+    expect(settingValue('NODE_OPTIONS')).toBe("'--max-old-space-size=${instanceMemoryMB / 2}'");
+    const smallest = /@allowed\(\[(\d+),/.exec(read(FUNCTION_APP))?.[1];
+    expect(smallest).toBe('512');
+    expect(read('bench/tenantStack.ts')).toContain(`'--max-old-space-size=${Number(smallest) / 2}'`);
   });
 
   it('set every setting of the schema, or leave out only settings the README lists as optional', () => {
