@@ -1,6 +1,11 @@
 import type { TenantShape } from '../emulators/graph/generateTenant.js';
 import { depthOf, mappedAncestor, type TenantFacts, tenantFacts } from './tenantFacts.js';
-import { type StepReport, startTenantStack, type TenantStack } from './tenantStack.js';
+import {
+  SMALL_INSTANCE_HEAP_MB,
+  type StepReport,
+  startTenantStack,
+  type TenantStack,
+} from './tenantStack.js';
 
 /** One worker run, cut down for the report: wall time, memory, calls per API and the Gogs routes. */
 export interface StepFigures {
@@ -34,6 +39,8 @@ export interface GogsFloor {
 export interface TenantRun {
   shape: TenantShape;
   gogsLatencyMs: number;
+  /** The worker's V8 heap limit: half the Flex instance memory it stands for. */
+  heapMb: number;
   settings: Record<string, string>;
   planOnly?: StepFigures;
   firstSync?: StepFigures;
@@ -93,6 +100,8 @@ export interface TenantOptions {
   gogsLatencyMs: number;
   /** Settings over the defaults, reported with the figures. */
   settings?: Record<string, string>;
+  /** The worker's heap limit (bench/tenantStack.ts: the 512 MB instance's unless given). */
+  heapMb?: number;
   /** Bound of one worker run (the first sync is the long one). */
   stepTimeoutMs: number;
   catchUpChanges: number;
@@ -111,8 +120,9 @@ export interface TenantOptions {
  */
 export async function measureTenant(shape: TenantShape, options: TenantOptions): Promise<TenantRun> {
   const settings = options.settings ?? {};
-  const stack = await startTenantStack(shape, options.gogsLatencyMs, settings);
-  const out: TenantRun = { shape, gogsLatencyMs: options.gogsLatencyMs, settings };
+  const heapMb = options.heapMb ?? SMALL_INSTANCE_HEAP_MB;
+  const stack = await startTenantStack(shape, options.gogsLatencyMs, settings, heapMb);
+  const out: TenantRun = { shape, gogsLatencyMs: options.gogsLatencyMs, heapMb, settings };
   try {
     const facts = tenantFacts(stack.tenant);
     try {

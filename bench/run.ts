@@ -8,7 +8,7 @@ import { benchPropagation, type PropagationResult } from './propagation.js';
 import { measureTenant, type TenantRun } from './reconcile.js';
 import { writeReport } from './report.js';
 import type { TenantFacts } from './tenantFacts.js';
-import type { TenantStack } from './tenantStack.js';
+import { DEFAULT_INSTANCE_HEAP_MB, type TenantStack } from './tenantStack.js';
 import { benchWebhook, type WebhookResult } from './webhook.js';
 
 export interface BenchDocument {
@@ -98,6 +98,8 @@ export async function runBenchmarks(
             gogsLatencyMs: options.gogsLatencyMs,
             settings: options.tenantSettings,
             stepTimeoutMs: options.growthBudgetMs * 2,
+            // Past B3's size the app runs on the default 2 GB instance (docs/deploy.md).
+            ...(users > options.large.users ? { heapMb: DEFAULT_INSTANCE_HEAP_MB } : {}),
             catchUpChanges: 10,
             planOnly,
             planOnlyTimeoutMs: options.growthBudgetMs / 2,

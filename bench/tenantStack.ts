@@ -14,6 +14,11 @@ import type { WorkerReport } from './worker.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
+/** The worker's heap on the smallest Flex instance (512 MB). */
+export const SMALL_INSTANCE_HEAP_MB = 256;
+/** On the default instance (2048 MB), for tenants past what 256 MB holds. */
+export const DEFAULT_INSTANCE_HEAP_MB = 1024;
+
 export interface StepReport extends WorkerReport {
   gogs: CallCounts;
   graph: CallCounts;
@@ -39,6 +44,7 @@ export async function startTenantStack(
   shape: TenantShape,
   gogsLatencyMs: number,
   settings: Record<string, string> = {},
+  heapMb = SMALL_INSTANCE_HEAP_MB,
 ): Promise<TenantStack> {
   const closers: (() => Promise<unknown>)[] = [];
   const stop = async () => {
@@ -96,7 +102,7 @@ export async function startTenantStack(
     const run = async (message: Record<string, unknown>, timeoutMs: number): Promise<StepReport> => {
       await gogsCalls.reset();
       await graphCalls.reset();
-      const report = await runWorker(worker, env, message, timeoutMs);
+      const report = await runWorker(worker, env, message, timeoutMs, heapMb);
       return { ...report, gogs: await gogsCalls.read(), graph: await graphCalls.read() };
     };
     return { tenant, graph, gogsUrl: gogs.url, run, directory: admin, stop };
@@ -111,16 +117,18 @@ function runWorker(
   env: Record<string, string>,
   message: Record<string, unknown>,
   timeoutMs: number,
+  heapMb: number,
 ): Promise<WorkerReport> {
   // BENCH_CPU_PROF=<dir>: each worker writes a V8 CPU profile there (a run cut off writes none).
   const profile = process.env.BENCH_CPU_PROF
     ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`]
     : [];
-  // The heap limit the app runs with on the smallest Flex instance (512 MB: NODE_OPTIONS in
-  // infra/modules/functionApp.bicep); BENCH_WORKER_FLAGS replaces it, e.g. to try another.
-  const flags = (process.env.BENCH_WORKER_FLAGS ?? '--max-old-space-size=256')
-    .split(' ')
-    .filter((flag) => flag !== '');
+  // The heap limit the app runs with (NODE_OPTIONS in infra/modules/functionApp.bicep: half the
+  // instance memory); BENCH_WORKER_FLAGS adds more flags, e.g. another limit to try.
+  const flags = [
+    `--max-old-space-size=${heapMb}`,
+    ...(process.env.BENCH_WORKER_FLAGS ?? '').split(' ').filter((flag) => flag !== ''),
+  ];
   const child = spawn(process.execPath, [...profile, ...flags, worker, JSON.stringify(message)], {
     cwd: root,
     env: { ...process.env, ...env },

@@ -178,7 +178,7 @@ export const SETTINGS = {
     durationSchema(MINUTE, 30 * DAY),
   ),
   RECONCILE_FRESHNESS: withDefault(
-    'Reconcile snapshots older than this re-read the user before restores, creates and team additions (0 to 24h).',
+    'A reconcile stops starting writes once its snapshot is this old (after at least a minute of them) and queues a continuation that reads afresh; a write that still outlives it re-reads its user first (0 to 24h).',
     '2m',
     durationSchema(0, DAY),
   ),
