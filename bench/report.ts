@@ -1,4 +1,7 @@
+import { execFile } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import type { EventCost } from './costPerEvent.js';
 import type { TenantRun } from './reconcile.js';
 import type { BenchDocument } from './run.js';
@@ -207,4 +210,8 @@ export async function writeReport(path: string, doc: BenchDocument): Promise<voi
       ? `${text.slice(0, begin)}${section}${text.slice(end + END.length)}`
       : `${text.trimEnd()}\n\n${section}\n`;
   await writeFile(path, next);
+  // Biome formats Markdown too (npm run lint): pad the tables as it would.
+  await promisify(execFile)(process.execPath, [BIOME, 'format', '--write', path]);
 }
+
+const BIOME = fileURLToPath(new URL('../node_modules/@biomejs/biome/bin/biome', import.meta.url));
