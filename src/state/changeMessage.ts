@@ -72,7 +72,17 @@ export const ChangeMessageSchema = z.discriminatedUnion('kind', [
     reason: Text.optional(),
   }),
   z.object({ kind: z.literal('catchUp'), ...base, runId: Text.optional(), reason: Text.optional() }),
-  z.object({ kind: z.literal('reassert'), ...base, runId: Text.optional(), reason: Text.optional() }),
+  z.object({
+    kind: z.literal('reassert'),
+    ...base,
+    runId: Text.optional(),
+    reason: Text.optional(),
+    /**
+     * A continuation resumes here: a re-assertion plans every user each time, so without it a pass
+     * longer than one run would redo the same users and never reach the rest.
+     */
+    resumeAt: Text.optional(),
+  }),
   z.object({
     kind: z.literal('renew'),
     ...base,

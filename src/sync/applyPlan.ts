@@ -2,6 +2,7 @@ import type { Action, Outcome } from '../domain/actions.js';
 import { ACTION_PHASE, ACTION_RANK, actionId, isDeprovision } from '../domain/actions.js';
 import type { ObjectKey } from '../domain/types.js';
 import { userKey } from '../domain/types.js';
+import { MarksNotWrittenError } from './errors.js';
 import { executeAction } from './executeAction.js';
 import { budgetLimit } from './guard.js';
 import { runLimited } from './limited.js';
@@ -53,7 +54,11 @@ const PREREQUISITES: Partial<Record<Action['kind'], Action['kind'][]>> = {
  */
 export async function applyPlan(plan: Plan, deps: ApplyDeps, options: ApplyOptions): Promise<Outcome[]> {
   const outcomes = new Map<string, Outcome>();
-  const run: PlanRun = { prerequisites: indexPrerequisites(plan), reads: new FreshReads(deps) };
+  const run: PlanRun = {
+    prerequisites: indexPrerequisites(plan),
+    reads: new FreshReads(deps),
+    unmarked: [],
+  };
   const phases = [...new Set(plan.actions.map((a) => ACTION_PHASE[a.kind]))].sort((a, b) => a - b);
   for (const phase of phases) {
     const lanes = new Map<string, Action[]>();
@@ -61,7 +66,10 @@ export async function applyPlan(plan: Plan, deps: ApplyDeps, options: ApplyOptio
       const lane = 'objectId' in action ? action.objectId : actionId(action);
       lanes.set(lane, [...(lanes.get(lane) ?? []), action]);
     }
-    await runLimited([...lanes.values()], options.concurrency, (lane) =>
+    // Lanes start in key order (user lanes by object id): a run stopped at its deadline has
+    // started exactly the lanes before the first deferred one, so a continuation can resume there.
+    const ordered = [...lanes].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, lane]) => lane);
+    await runLimited(ordered, options.concurrency, (lane) =>
       runLane(
         lane.sort((a, b) => ACTION_RANK[a.kind] - ACTION_RANK[b.kind]),
         run,
@@ -71,6 +79,7 @@ export async function applyPlan(plan: Plan, deps: ApplyDeps, options: ApplyOptio
       ),
     );
   }
+  if (run.unmarked.length > 0) throw new MarksNotWrittenError(run.unmarked, { cause: run.markError });
   return plan.actions.map((action) => outcomes.get(actionId(action)) as Outcome);
 }
 
@@ -78,6 +87,9 @@ export async function applyPlan(plan: Plan, deps: ApplyDeps, options: ApplyOptio
 interface PlanRun {
   prerequisites: ReadonlyMap<string, Action[]>;
   reads: FreshReads;
+  /** Users whose lane applied but whose mark failed; thrown once every action has settled. */
+  unmarked: string[];
+  markError?: unknown;
 }
 
 /**
@@ -103,16 +115,29 @@ async function runLane(
     for (const action of lane) settled({ action, status: 'deferred', detail: DEFERRED });
     return;
   }
-  const work = async () => {
-    const fence = new LaneFence(deps.state, subject === undefined ? undefined : userKey(subject));
+  const work = async (lost?: AbortSignal) => {
+    const fence = new LaneFence(deps.state, subject === undefined ? undefined : userKey(subject), lost);
+    for (const action of lane) settled(await settle(action, run, fence, outcomes, deps, options));
     try {
-      for (const action of lane) settled(await settle(action, run, fence, outcomes, deps, options));
-    } finally {
       await fence.markApplied();
+    } catch (error) {
+      run.unmarked.push(fence.key ?? '');
+      run.markError ??= error;
     }
   };
-  if (options.leased || subject === undefined) return work();
-  return deps.state.withLease(userKey(subject), work);
+  try {
+    if (options.leased || subject === undefined) await work();
+    else await deps.state.withLease(userKey(subject), work);
+  } catch (error) {
+    // The lease could not be had (or storage failed around it): what did not settle fails, to be
+    // retried, and every other lane goes on.
+    const retryable = !(error instanceof Error && 'retryable' in error && error.retryable === false);
+    const message = error instanceof Error ? error.message : String(error);
+    for (const action of lane) {
+      if (!outcomes.has(actionId(action)))
+        settled({ action, status: 'failed', error: { message, retryable } });
+    }
+  }
 }
 
 /**
@@ -126,11 +151,13 @@ class LaneFence {
 
   constructor(
     private readonly state: SyncState,
-    private readonly ownKey: ObjectKey | undefined,
+    readonly key: ObjectKey | undefined,
+    /** Aborts if the lease was lost mid-lane: from then on the user's entry is read each time. */
+    private readonly lost?: AbortSignal,
   ) {}
 
   lastEventAt(key: ObjectKey): Promise<number | undefined> {
-    if (key !== this.ownKey) return this.state.lastEventAt(key);
+    if (key !== this.key || this.lost?.aborted) return this.state.lastEventAt(key);
     this.own ??= this.state.lastEventAt(key);
     return this.own;
   }
@@ -140,8 +167,8 @@ class LaneFence {
   }
 
   async markApplied(): Promise<void> {
-    if (this.ownKey !== undefined && this.snapshotAt !== undefined) {
-      await this.state.markEvent(this.ownKey, this.snapshotAt);
+    if (this.key !== undefined && this.snapshotAt !== undefined) {
+      await this.state.markEvent(this.key, this.snapshotAt);
     }
   }
 }

@@ -10,3 +10,20 @@ export class UsernameTakenError extends Error {
     this.name = 'UsernameTakenError';
   }
 }
+
+/**
+ * Every action of a plan settled, but the fence marks of some users were not written (a storage
+ * failure after their writes applied): the message is retried so that the marks are, and what
+ * applied is audited before this is thrown.
+ */
+export class MarksNotWrittenError extends Error {
+  readonly retryable = true;
+
+  constructor(
+    readonly keys: readonly string[],
+    options?: ErrorOptions,
+  ) {
+    super(`the fence marks of ${keys.length} object(s) were not written (first: ${keys[0]})`, options);
+    this.name = 'MarksNotWrittenError';
+  }
+}

@@ -40,20 +40,27 @@ export function planUser(
 }
 
 /**
- * The managed teams a single-user plan reads and compares. A user event changes the account, not
- * group memberships: those arrive as group changes, whose plans add and remove. So an account
- * that is managed, active and stays so needs no team read at all; one being created, restored or
- * recreated is checked against the teams it belongs in; a suspension finds every managed team
- * itself. An operator's `sync-user` (`all`) checks every team, stray memberships included.
+ * How far a single-user plan checks team memberships: `all` managed teams (an operator's
+ * `sync-user`: stray memberships are taken away too); `theirs`, the teams the user belongs in
+ * (re-checks and retries: what an earlier attempt left undone gets done); `event`, a first
+ * delivery, the same unless the account is managed, active and stays so — a user event changes the
+ * account, and memberships arrive as group changes, whose plans add and remove.
+ */
+export type TeamCheck = 'all' | 'theirs' | 'event';
+
+/**
+ * The managed teams a single-user plan reads and compares (`input.actual` must hold each). A
+ * suspension finds every managed team itself, so a user leaving scope needs none.
  */
 export function teamsForUserPlan(
   policy: SyncPolicy,
   desired: DesiredUser | undefined,
-  state: { identity: IdentityRecord | undefined; account: GogsAccount | undefined; all: boolean },
+  state: { identity: IdentityRecord | undefined; account: GogsAccount | undefined; check: TeamCheck },
 ): ManagedTeam[] {
-  if (state.all) return [...policy.teams];
+  if (state.check === 'all') return [...policy.teams];
   const access = desiredAccess(desired, policy, scopeGroups(policy));
-  if (!access.active || (state.identity?.status === 'active' && state.account)) return [];
+  if (!access.active) return [];
+  if (state.check === 'event' && state.identity?.status === 'active' && state.account) return [];
   return policy.teams.filter((team) => access.teams.has(teamKey(team.org, team.team)));
 }
 

@@ -107,7 +107,8 @@ export interface SyncState {
   lastEventAt(key: ObjectKey): Promise<number | undefined>;
   markEvent(key: ObjectKey, at: number): Promise<void>;
   /** Serialises work on one object across workers and reconciles. */
-  withLease<T>(key: ObjectKey, work: () => Promise<T>): Promise<T>;
+  /** `work` gets a signal that aborts if the lease is lost while it runs (another worker took it over). */
+  withLease<T>(key: ObjectKey, work: (lost?: AbortSignal) => Promise<T>): Promise<T>;
   /** Takes one unit from the shared sliding-window budget; false when it is spent. */
   drawBudget(at: number, limit: number, windowMs: number): Promise<boolean>;
   hold(held: HeldAction): Promise<void>;

@@ -126,15 +126,19 @@ export async function readActualForTeams(
 
 /**
  * The Gogs side, at the minimum cost DESIGN §3.3 allows: the user listing, the managed orgs'
- * teams, the managed teams' members and the suspended users' keys.
+ * teams, the managed teams' members; then the identities (`readIdentities`) and the suspended
+ * users' keys. The identities are read after Gogs because the bridge writes a row after the Gogs
+ * write it records: read the other way round, a restore or create landing between the two reads
+ * shows its account without its row, and the plan acts on that mix.
  */
 export async function readActualState(
   git: GitServer,
   policy: SyncPolicy,
-  identities: Iterable<IdentityRecord>,
-): Promise<ActualState> {
+  readIdentities: () => Promise<IdentityRecord[]>,
+): Promise<{ actual: ActualState; identities: IdentityRecord[] }> {
   const [tokenOwner, accounts] = await Promise.all([git.tokenOwner(), git.listUsers()]);
   const { orgs, teams } = await readManagedTeams(git, policy.teams);
+  const identities = await readIdentities();
   const byName = new Map(accounts.map((account) => [account.username.toLowerCase(), account]));
   const keys = new Map<string, readonly GogsSshKey[]>();
   for (const identity of identities) {
@@ -142,7 +146,7 @@ export async function readActualState(
     if (identity.status === 'suspended' && byName.has(lower))
       keys.set(lower, await git.listKeys(identity.username));
   }
-  return { tokenOwner, accounts: byName, orgs, teams, keys, takenNames: new Set() };
+  return { actual: { tokenOwner, accounts: byName, orgs, teams, keys, takenNames: new Set() }, identities };
 }
 
 /** The orgs of the given managed teams that exist, and those teams' members. */

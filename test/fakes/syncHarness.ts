@@ -52,9 +52,10 @@ export class SyncHarness {
   }
 
   async planReconcile(reassert = false): Promise<Plan> {
-    const identities = await this.state.listIdentities();
     const desired = await readDesiredState(this.directory, this.policy, this.clock, this.lastKnownGroupSizes);
-    const actual = await readActualState(this.git, this.policy, identities);
+    const { actual, identities } = await readActualState(this.git, this.policy, () =>
+      this.state.listIdentities(),
+    );
     return planSync({ desired, actual, identities: byId(identities), reassert }, this.policy);
   }
 
@@ -90,7 +91,7 @@ export class SyncHarness {
       };
       const identity = await this.state.getIdentity(objectId);
       const { actual, teams } = await readActualForUser(this.git, identity, (account) =>
-        teamsForUserPlan(this.policy, desired.users.get(objectId), { identity, account, all: false }),
+        teamsForUserPlan(this.policy, desired.users.get(objectId), { identity, account, check: 'event' }),
       );
       const plan = planUser({ desired, actual, identities: byId(identities) }, this.policy, objectId, teams);
       return this.apply(plan, true);
@@ -131,8 +132,8 @@ export class SyncHarness {
     const reads = new Map<ObjectId, GroupMembersRead>();
     for (const g of groups) reads.set(g, await this.directory.readGroupMembers(g));
     const { users, groupReads } = desiredFromReads(reads);
-    const identities = await this.state.listIdentities();
     const actual = await readActualForTeams(this.git, teams);
+    const identities = await this.state.listIdentities();
     const desired = {
       snapshotAt,
       users,

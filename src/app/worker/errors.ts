@@ -31,3 +31,24 @@ export class GroupReadFailedError extends Error {
     super(`reading the members of group ${groupId} failed: ${reason}`, options);
   }
 }
+
+/**
+ * A run's reads took so long that it started no write before its deadline: rather than queue a
+ * continuation that would do the same, it fails (the message is retried with backoff, and the
+ * "no successful reconcile" alert fires if it keeps failing).
+ */
+export class RunStalledError extends Error {
+  override readonly name = 'RunStalledError';
+  readonly retryable = true;
+
+  constructor(
+    readonly runId: string,
+    deferred: number,
+    options?: ErrorOptions,
+  ) {
+    super(
+      `run ${runId} started none of its ${deferred} actions before its deadline: its reads took too long`,
+      options,
+    );
+  }
+}

@@ -2,7 +2,6 @@ import type { Outcome } from '../../domain/actions.js';
 import type { ManagedTeam, ObjectId } from '../../domain/types.js';
 import { groupKey } from '../../domain/types.js';
 import type { ChangeMessage } from '../../state/index.js';
-import { applyPlan } from '../../sync/applyPlan.js';
 import type { Plan } from '../../sync/model.js';
 import { planTeams } from '../../sync/planSync.js';
 import { scopeGroups } from '../../sync/policy.js';
@@ -18,7 +17,7 @@ import {
   isFirstDelivery,
 } from './flowContext.js';
 import { GroupsBeneath } from './groupsBeneath.js';
-import { countStatuses, dryRunOutcomes, recordOutcomes, throwIfRetryable } from './recordOutcomes.js';
+import { applyAndRecord, countStatuses, throwIfRetryable } from './recordOutcomes.js';
 import { syncUser } from './syncUser.js';
 
 export type GroupMessage = Extract<ChangeMessage, { kind: 'group' }>;
@@ -84,19 +83,22 @@ async function changedGroups(
   const reads = await readGroups(ctx, groups);
   if (teams.length > 0) {
     const plan = await planTeamChange(ctx, teams, reads, snapshotAt);
-    const applied = app.config.policy.dryRun
-      ? dryRunOutcomes(plan.actions)
-      : await applyPlan(plan, applyDeps(ctx), {
-          concurrency: app.config.gogs.concurrency,
-          cause: causeText(ctx.cause),
-          managedUsers: await managedUsers(ctx),
-        });
-    await recordOutcomes(app, applied, {
-      cause: ctx.cause,
-      receivedAt: message.receivedAt,
-      ...(message.eventTime === undefined ? {} : { eventTime: message.eventTime }),
-      ...(app.config.policy.dryRun ? { dryRun: true } : {}),
-    });
+    const { outcomes: applied } = await applyAndRecord(
+      app,
+      plan,
+      applyDeps(ctx),
+      {
+        concurrency: app.config.gogs.concurrency,
+        cause: causeText(ctx.cause),
+        managedUsers: app.config.policy.dryRun ? 0 : await managedUsers(ctx),
+      },
+      {
+        cause: ctx.cause,
+        receivedAt: message.receivedAt,
+        ...(message.eventTime === undefined ? {} : { eventTime: message.eventTime }),
+        ...(app.config.policy.dryRun ? { dryRun: true } : {}),
+      },
+    );
     outcomes.push(...applied);
     for (const id of plan.followUps) followUps.add(id);
     await rememberSizes(ctx, reads, plan);
@@ -144,8 +146,9 @@ async function planTeamChange(
   const { app } = ctx;
   // The member listings carry the profiles: no read per member.
   const { users, groupReads } = desiredFromReads(reads);
-  const identities = await app.stores.sync.listIdentities();
+  // Identities after Gogs: the bridge writes a row after the Gogs write it records (readActualState).
   const actual = await readActualForTeams(app.gogs, teams);
+  const identities = await app.stores.sync.listIdentities();
   const sizes = await app.stores.groupSizes.getMany([...reads.keys()]);
   const desired = {
     snapshotAt,

@@ -1,16 +1,16 @@
 import { actionId, type Outcome } from '../../domain/actions.js';
 import type { ChangeMessage } from '../../state/index.js';
 import { RunStore } from '../../state/index.js';
-import { applyPlan } from '../../sync/applyPlan.js';
 import type { Finding, Plan } from '../../sync/model.js';
 import { planSync } from '../../sync/planSync.js';
 import { scopeGroups } from '../../sync/policy.js';
 import { readActualState, readDesiredState } from '../../sync/readState.js';
 import { runCompleted } from '../telemetry.js';
+import { RunStalledError } from './errors.js';
 import { applyDeps, enqueueFollowUp, type FlowContext, type FlowResult } from './flowContext.js';
 import { GroupsBeneath } from './groupsBeneath.js';
 import { forgetDrained, formerTeamsPlan } from './mappingWatch.js';
-import { OutcomeRecorder, throwIfRetryable } from './recordOutcomes.js';
+import { applyAndRecord, throwIfRetryable } from './recordOutcomes.js';
 import type { WorkerApp } from './workerApp.js';
 
 export type RunMessage = Extract<ChangeMessage, { kind: 'reconcile' | 'reassert' }>;
@@ -32,6 +32,8 @@ export const RUN_APPLY_BUDGET_MS = 7 * 60_000;
  * reads alone took longer still applies for this long, so every run makes progress.
  */
 export const RUN_MIN_APPLY_MS = 60_000;
+/** No write starts later than this into a run, whatever its reads took (the timeout is 10 min). */
+export const RUN_HARD_STOP_MS = 9 * 60_000;
 
 /**
  * A full reconcile (DESIGN §3.3), or a re-assertion pass (`reassert`: re-send what Gogs hides,
@@ -87,17 +89,19 @@ export async function reconcileFlow(ctx: FlowContext<RunMessage>): Promise<FlowR
 }
 
 /**
- * The full reconcile's reads and plan (DESIGN §3.3): identities, the desired state from Graph with
- * the last known group sizes (the suspect-read rule), the actual state from Gogs, `planSync`.
+ * The full reconcile's reads and plan (DESIGN §3.3): the desired state from Graph with the last
+ * known group sizes (the suspect-read rule), the actual state from Gogs and then the identities,
+ * `planSync`.
  * Reads only; the CLI's `plan` and `apply` use it too.
  */
 export async function readReconcilePlan(app: WorkerApp, reassert = false) {
   const scope = [...scopeGroups(app.policy)].sort();
-  const identities = await app.stores.sync.listIdentities();
   const sizes = await app.stores.groupSizes.getMany(scope);
   const lastKnown = new Map([...sizes].map(([id, size]) => [id, size.members]));
   const desired = await readDesiredState(app.directory, app.policy, app.clock, lastKnown);
-  const actual = await readActualState(app.gogs, app.policy, identities);
+  const { actual, identities } = await readActualState(app.gogs, app.policy, () =>
+    app.stores.sync.listIdentities(),
+  );
   const byId = new Map(identities.map((identity) => [identity.objectId, identity]));
   const planned = planSync({ desired, actual, identities: byId, reassert }, app.policy);
   return { planned, identities, desired, scope };
@@ -112,9 +116,12 @@ async function run(ctx: FlowContext<RunMessage>, runId: string, dryRun: boolean,
   // Teams that left the mapping: reported on every run, drained only when an operator asked.
   const drain = ctx.message.kind === 'reconcile' ? (ctx.message.drainTeams ?? []) : [];
   const former = await formerTeamsPlan(app, identities, drain, desired.snapshotAt);
+  const resumeAt = ctx.message.kind === 'reassert' ? ctx.message.resumeAt : undefined;
   const plan: Plan = {
     ...planned,
-    actions: [...planned.actions, ...former.actions],
+    actions: [...planned.actions, ...former.actions].filter(
+      (action) => resumeAt === undefined || !('objectId' in action) || action.objectId >= resumeAt,
+    ),
     findings: [...planned.findings, ...former.findings],
   };
   await new GroupsBeneath(app).refresh(scope);
@@ -125,16 +132,19 @@ async function run(ctx: FlowContext<RunMessage>, runId: string, dryRun: boolean,
 
   const cause = { type: 'reconcile' as const, id: runId };
   const runCtx = { ...ctx, cause };
-  const recorder = new OutcomeRecorder(app, { cause, runId });
-  const outcomes = await applyPlan(plan, applyDeps(runCtx), {
-    concurrency: app.config.gogs.concurrency,
-    cause: `reconcile:${runId}`,
-    managedUsers: identities.filter((identity) => identity.status === 'active').length,
-    deadline: applyDeadline(app, startedAt, desired.snapshotAt),
-    onSettled: (outcome) => recorder.add(outcome),
-  });
-  const statusCounts = await recorder.finish();
-  if (statusCounts.deferred) await continueRun(ctx, runId, statusCounts.deferred);
+  const { outcomes, counts: statusCounts } = await applyAndRecord(
+    app,
+    plan,
+    applyDeps(runCtx),
+    {
+      concurrency: app.config.gogs.concurrency,
+      cause: `reconcile:${runId}`,
+      managedUsers: identities.filter((identity) => identity.status === 'active').length,
+      deadline: applyDeadline(app, startedAt, desired.snapshotAt),
+    },
+    { cause, runId },
+  );
+  await continueIfDeferred(ctx, runId, outcomes);
   // A drained team is forgotten once every removal from it applied (held ones keep it reported).
   const drainIds = new Set(former.actions.map(actionId));
   const undrained = new Set(
@@ -156,27 +166,40 @@ async function run(ctx: FlowContext<RunMessage>, runId: string, dryRun: boolean,
   return { plan, counts: { ...counts, ...statusCounts }, outcomes };
 }
 
+/**
+ * When a run stops starting writes: at the budget or once its snapshot is stale, whichever comes
+ * first, but never before it has had `RUN_MIN_APPLY_MS` of writes, and never past the hard stop.
+ */
 function applyDeadline(app: WorkerApp, startedAt: number, snapshotAt: number): number {
-  const fresh = Math.max(snapshotAt + app.policy.reconcileFreshnessMs, app.clock.now() + RUN_MIN_APPLY_MS);
-  return Math.min(startedAt + RUN_APPLY_BUDGET_MS, fresh);
+  const due = Math.min(startedAt + RUN_APPLY_BUDGET_MS, snapshotAt + app.policy.reconcileFreshnessMs);
+  return Math.min(startedAt + RUN_HARD_STOP_MS, Math.max(due, app.clock.now() + RUN_MIN_APPLY_MS));
 }
 
-/** Queues the next run of the same kind at once; it reads afresh, so it plans only what is left. */
-async function continueRun(ctx: FlowContext<RunMessage>, runId: string, deferred: number) {
-  const reason = `continues run ${runId} (${deferred} actions deferred by its time budget)`;
+/**
+ * Queues the next run of the same kind at once when this one deferred actions; it reads afresh,
+ * so it plans only what is left (a re-assertion resumes at the first user it deferred). Not when a
+ * write failed retryably: then the message itself comes back with backoff and re-plans it all. A
+ * run that deferred everything made no progress and fails instead, rather than queue itself
+ * forever.
+ */
+async function continueIfDeferred(ctx: FlowContext<RunMessage>, runId: string, outcomes: readonly Outcome[]) {
+  const deferred = outcomes.filter((o) => o.status === 'deferred');
+  if (deferred.length === 0 || outcomes.some((o) => o.status === 'failed' && o.error?.retryable)) return;
+  if (deferred.length === outcomes.length) throw new RunStalledError(runId, deferred.length);
+  const reason = `continues run ${runId} (${deferred.length} actions deferred by its time budget)`;
   const { message } = ctx;
-  await enqueueFollowUp(
-    ctx,
-    message.kind === 'reconcile'
-      ? {
-          kind: 'reconcile',
-          ...(message.requestedBy ? { requestedBy: message.requestedBy } : {}),
-          // A drain asked for must not be lost with the actions it had no time for.
-          ...(message.drainTeams?.length ? { drainTeams: message.drainTeams } : {}),
-          reason,
-        }
-      : { kind: 'reassert', reason },
-  );
+  if (message.kind === 'reassert') {
+    const first = deferred.flatMap((o) => ('objectId' in o.action ? [o.action.objectId] : [])).sort()[0];
+    await enqueueFollowUp(ctx, { kind: 'reassert', reason, ...(first ? { resumeAt: first } : {}) });
+    return;
+  }
+  await enqueueFollowUp(ctx, {
+    kind: 'reconcile',
+    ...(message.requestedBy ? { requestedBy: message.requestedBy } : {}),
+    // A drain asked for must not be lost with the actions it had no time for.
+    ...(message.drainTeams?.length ? { drainTeams: message.drainTeams } : {}),
+    reason,
+  });
 }
 
 async function auditRun(

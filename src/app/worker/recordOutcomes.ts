@@ -1,7 +1,9 @@
 import type { Cause, Outcome } from '../../domain/actions.js';
 import { actionId } from '../../domain/actions.js';
 import { type AuditRecord, auditRecordOfOutcome } from '../../state/index.js';
+import { type ApplyDeps, type ApplyOptions, applyPlan } from '../../sync/applyPlan.js';
 import { budgetLimit } from '../../sync/guard.js';
+import type { Plan } from '../../sync/model.js';
 import { guardTripped, windowText } from '../telemetry.js';
 import { RetryableOutcomesError } from './errors.js';
 import { causeText } from './flowContext.js';
@@ -13,6 +15,39 @@ export interface RecordContext {
   eventTime?: number;
   runId?: string;
   dryRun?: boolean;
+}
+
+/**
+ * Applies a plan — under DRY_RUN only lists it — and audits every outcome as it settles, also
+ * when applying throws partway (a lease that could not be had, marks not written): a write that
+ * happened is never left out of the audit. Returns the outcomes and the counts per status.
+ */
+export async function applyAndRecord(
+  app: WorkerApp,
+  plan: Plan,
+  deps: ApplyDeps,
+  options: ApplyOptions,
+  context: RecordContext,
+): Promise<{ outcomes: Outcome[]; counts: Record<string, number> }> {
+  if (context.dryRun) {
+    const outcomes = dryRunOutcomes(plan.actions);
+    return { outcomes, counts: await recordOutcomes(app, outcomes, context) };
+  }
+  const recorder = new OutcomeRecorder(app, context);
+  let outcomes: Outcome[];
+  try {
+    outcomes = await applyPlan(plan, deps, {
+      ...options,
+      onSettled: (outcome) => {
+        options.onSettled?.(outcome);
+        recorder.add(outcome);
+      },
+    });
+  } catch (error) {
+    await recorder.finish().catch(() => undefined);
+    throw error;
+  }
+  return { outcomes, counts: await recorder.finish() };
 }
 
 /**
@@ -62,14 +97,17 @@ async function writeOutcomes(
 /**
  * Records a long run's outcomes while it applies, in batches, so a run cut short (the function
  * timeout, a crash) loses none of the audit records of what it did, and the run never holds them
- * all. Writes go out in order, one batch at a time; a failed write fails `finish` (the message is
- * retried, and the audit is at least once). The held report goes out once, from `finish`.
+ * all. Writes go out in order, one batch at a time; a batch whose write failed is tried once more
+ * by `finish`, which throws if it fails again (the message is retried). The held report goes out
+ * once, from `finish`.
  */
 export class OutcomeRecorder {
   private pending: Outcome[] = [];
   private readonly held: Outcome[] = [];
   private written: Promise<void> = Promise.resolve();
   private failure: unknown;
+  /** Outcomes of a batch whose write failed: tried once more by `finish`. */
+  private readonly unwritten: Outcome[] = [];
   private readonly counts: Record<string, number> = {};
 
   constructor(
@@ -84,10 +122,15 @@ export class OutcomeRecorder {
     if (this.pending.length >= this.batch) this.flush();
   }
 
-  /** Writes what is left and waits for every write; returns the counts per status. */
+  /** Writes what is left, retries a batch that failed once, and waits; returns the counts per status. */
   async finish(): Promise<Record<string, number>> {
     this.flush();
     await this.written;
+    if (this.unwritten.length > 0) {
+      const again = this.unwritten.splice(0);
+      this.failure = undefined;
+      await this.write(again);
+    }
     if (this.failure !== undefined) throw this.failure;
     if (this.held.length > 0) await reportHeld(this.app, this.held, this.context).catch(() => undefined);
     return { ...this.counts };
@@ -97,16 +140,17 @@ export class OutcomeRecorder {
     const outcomes = this.pending;
     if (outcomes.length === 0) return;
     this.pending = [];
-    this.written = this.written.then(async () => {
-      if (this.failure !== undefined) return;
-      try {
-        const counts = await writeOutcomes(this.app, outcomes, this.context);
-        for (const [status, n] of Object.entries(counts))
-          this.counts[status] = (this.counts[status] ?? 0) + n;
-      } catch (error) {
-        this.failure = error;
-      }
-    });
+    this.written = this.written.then(() => this.write(outcomes));
+  }
+
+  private async write(outcomes: Outcome[]): Promise<void> {
+    try {
+      const counts = await writeOutcomes(this.app, outcomes, this.context);
+      for (const [status, n] of Object.entries(counts)) this.counts[status] = (this.counts[status] ?? 0) + n;
+    } catch (error) {
+      this.failure ??= error;
+      this.unwritten.push(...outcomes);
+    }
   }
 }
 

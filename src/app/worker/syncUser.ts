@@ -2,12 +2,11 @@ import type { Outcome } from '../../domain/actions.js';
 import { isDeprovision } from '../../domain/actions.js';
 import type { IdentityRecord } from '../../domain/types.js';
 import { userKey } from '../../domain/types.js';
-import { applyPlan } from '../../sync/applyPlan.js';
 import type { DesiredState, Finding } from '../../sync/model.js';
-import { planUser, teamsForUserPlan } from '../../sync/planSync.js';
+import { planUser, type TeamCheck, teamsForUserPlan } from '../../sync/planSync.js';
 import { readActualForUser } from '../../sync/readState.js';
-import { applyDeps, causeText, type FlowContext } from './flowContext.js';
-import { dryRunOutcomes, recordOutcomes } from './recordOutcomes.js';
+import { applyDeps, causeText, type FlowContext, isFirstDelivery } from './flowContext.js';
+import { applyAndRecord } from './recordOutcomes.js';
 
 export interface SyncUserOptions {
   /** A `deleted` notification or a delta `@removed.reason == "deleted"` said so (DESIGN §3.2). */
@@ -28,7 +27,7 @@ export async function syncUser(
 ): Promise<{ outcomes: Outcome[]; findings: Finding[] }> {
   const { app } = ctx;
   const key = userKey(objectId);
-  const result = await app.stores.sync.withLease(key, async () => {
+  return app.stores.sync.withLease(key, async () => {
     const snapshotAt = app.clock.now();
     await app.stores.sync.markEvent(key, snapshotAt);
     const read = await app.directory.readUser(objectId, { confirmedHardDelete: options.confirmedHardDelete });
@@ -47,25 +46,29 @@ export async function syncUser(
     };
     const identity = byId.get(objectId);
     const { actual, teams } = await readActualForUser(app.gogs, identity, (account) =>
-      teamsForUserPlan(app.policy, desired.users.get(objectId), { identity, account, all: isOperator(ctx) }),
+      teamsForUserPlan(app.policy, desired.users.get(objectId), { identity, account, check: teamCheck(ctx) }),
     );
     const plan = planUser({ desired, actual, identities: byId }, app.policy, objectId, teams);
-    if (app.config.policy.dryRun) return { outcomes: dryRunOutcomes(plan.actions), findings: plan.findings };
-    const outcomes = await applyPlan(plan, applyDeps(ctx), {
-      concurrency: app.config.gogs.concurrency,
-      cause: causeText(ctx.cause),
-      managedUsers: plan.actions.some(isDeprovision) ? await countManaged(app, identities, needsName) : 0,
-      leased: true,
-    });
+    const managed = plan.actions.some(isDeprovision) ? await countManaged(app, identities, needsName) : 0;
+    const { outcomes } = await applyAndRecord(
+      app,
+      plan,
+      applyDeps(ctx),
+      {
+        concurrency: app.config.gogs.concurrency,
+        cause: causeText(ctx.cause),
+        managedUsers: managed,
+        leased: true,
+      },
+      {
+        cause: ctx.cause,
+        ...(options.receivedAt === undefined ? {} : { receivedAt: options.receivedAt }),
+        ...(options.eventTime === undefined ? {} : { eventTime: options.eventTime }),
+        ...(app.config.policy.dryRun ? { dryRun: true } : {}),
+      },
+    );
     return { outcomes, findings: plan.findings };
   });
-  await recordOutcomes(app, result.outcomes, {
-    cause: ctx.cause,
-    ...(options.receivedAt === undefined ? {} : { receivedAt: options.receivedAt }),
-    ...(options.eventTime === undefined ? {} : { eventTime: options.eventTime }),
-    ...(app.config.policy.dryRun ? { dryRun: true } : {}),
-  });
-  return result;
 }
 
 /** Active identities, for the size of the deprovision budget; read only when a plan draws on it. */
@@ -74,6 +77,8 @@ async function countManaged(app: FlowContext['app'], read: IdentityRecord[], com
   return identities.filter((identity) => identity.status === 'active').length;
 }
 
-function isOperator(ctx: FlowContext): boolean {
-  return 'source' in ctx.message && ctx.message.source === 'operator';
+function teamCheck(ctx: FlowContext): TeamCheck {
+  const source = 'source' in ctx.message ? ctx.message.source : undefined;
+  if (source === 'operator') return 'all';
+  return (source === 'notification' || source === 'catchUp') && isFirstDelivery(ctx) ? 'event' : 'theirs';
 }

@@ -107,7 +107,9 @@ async function applyRemote(ctx: CommandContext): Promise<Summary> {
     throw new CommandError(`the reconcile failed: ${run.error ?? 'no reason given'}`);
   const counts = run.counts ?? {};
   const planned = counts.planned ?? 0;
-  return { runId: run.id, status: run.status, planned, attempted: planned, counts, failures: [] };
+  // A run past its time budget defers the rest to the continuation it queued (reconcileFlow).
+  const attempted = planned - (counts.deferred ?? 0);
+  return { runId: run.id, status: run.status, planned, attempted, counts, failures: [] };
 }
 
 function bar(done: number, total: number): string {
