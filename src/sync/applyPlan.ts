@@ -131,11 +131,9 @@ async function runLane(
   } catch (error) {
     // The lease could not be had (or storage failed around it): what did not settle fails, to be
     // retried, and every other lane goes on.
-    const retryable = !(error instanceof Error && 'retryable' in error && error.retryable === false);
-    const message = error instanceof Error ? error.message : String(error);
+    const failure = failureOf(error, true);
     for (const action of lane) {
-      if (!outcomes.has(actionId(action)))
-        settled({ action, status: 'failed', error: { message, retryable } });
+      if (!outcomes.has(actionId(action))) settled({ action, status: 'failed', error: failure });
     }
   }
 }
@@ -296,10 +294,20 @@ async function fencedApply(
     }
     return await executeAction(action, deps);
   } catch (error) {
-    const retryable = error instanceof Error && 'retryable' in error && error.retryable === true;
-    const message = error instanceof Error ? error.message : String(error);
-    return { action, status: 'failed', error: { message, retryable } };
+    return { action, status: 'failed', error: failureOf(error, false) };
   }
+}
+
+/**
+ * A failed outcome's error. Typed errors say whether a retry may pass; for any other throw,
+ * `otherwise`: an action's own error is not retried, a lane's (the lease, storage around it) is.
+ */
+function failureOf(error: unknown, otherwise: boolean): { message: string; retryable: boolean } {
+  const typed = error instanceof Error && 'retryable' in error && typeof error.retryable === 'boolean';
+  return {
+    message: error instanceof Error ? error.message : String(error),
+    retryable: typed ? error.retryable === true : otherwise,
+  };
 }
 
 async function hold(

@@ -112,7 +112,7 @@ export async function readActualForUser(
 /**
  * The Gogs side of a team plan (a group changed): the user listing (members entering scope need
  * names that collide with nobody) and only the given teams' members. No keys: a team plan grants
- * but never suspends.
+ * but never suspends (a full reconcile adds them: `readActualState`).
  */
 export async function readActualForTeams(
   git: GitServer,
@@ -136,17 +136,15 @@ export async function readActualState(
   policy: SyncPolicy,
   readIdentities: () => Promise<IdentityRecord[]>,
 ): Promise<{ actual: ActualState; identities: IdentityRecord[] }> {
-  const [tokenOwner, accounts] = await Promise.all([git.tokenOwner(), git.listUsers()]);
-  const { orgs, teams } = await readManagedTeams(git, policy.teams);
+  const actual = await readActualForTeams(git, policy.teams);
   const identities = await readIdentities();
-  const byName = new Map(accounts.map((account) => [account.username.toLowerCase(), account]));
   const keys = new Map<string, readonly GogsSshKey[]>();
   for (const identity of identities) {
     const lower = identity.username.toLowerCase();
-    if (identity.status === 'suspended' && byName.has(lower))
+    if (identity.status === 'suspended' && actual.accounts.has(lower))
       keys.set(lower, await git.listKeys(identity.username));
   }
-  return { actual: { tokenOwner, accounts: byName, orgs, teams, keys, takenNames: new Set() }, identities };
+  return { actual: { ...actual, keys }, identities };
 }
 
 /** The orgs of the given managed teams that exist, and those teams' members. */

@@ -82,7 +82,7 @@ async function changedGroups(
   const followUps = new Set<ObjectId>();
   const reads = await readGroups(ctx, groups);
   if (teams.length > 0) {
-    const plan = await planTeamChange(ctx, teams, reads, snapshotAt);
+    const { plan, managedUsers } = await planTeamChange(ctx, teams, reads, snapshotAt);
     const { outcomes: applied } = await applyAndRecord(
       app,
       plan,
@@ -90,7 +90,7 @@ async function changedGroups(
       {
         concurrency: app.config.gogs.concurrency,
         cause: causeText(ctx.cause),
-        managedUsers: app.config.policy.dryRun ? 0 : await managedUsers(ctx),
+        managedUsers,
       },
       {
         cause: ctx.cause,
@@ -142,7 +142,7 @@ async function planTeamChange(
   teams: ManagedTeam[],
   reads: ReadonlyMap<ObjectId, GroupMembersRead>,
   snapshotAt: number,
-): Promise<Plan> {
+): Promise<{ plan: Plan; managedUsers: number }> {
   const { app } = ctx;
   // The member listings carry the profiles: no read per member.
   const { users, groupReads } = desiredFromReads(reads);
@@ -157,7 +157,11 @@ async function planTeamChange(
     lastKnownGroupSizes: new Map([...sizes].map(([id, size]) => [id, size.members])),
   };
   const byId = new Map(identities.map((identity) => [identity.objectId, identity]));
-  return planTeams({ desired, actual, identities: byId }, app.policy, teams);
+  return {
+    plan: planTeams({ desired, actual, identities: byId }, app.policy, teams),
+    // For the size of the deprovision budget, from the same read.
+    managedUsers: identities.filter((identity) => identity.status === 'active').length,
+  };
 }
 
 /** The suspect-read rule needs the last good size; a read judged suspect must not become it. */
@@ -182,9 +186,4 @@ async function handleFollowUps(ctx: FlowContext<GroupMessage>, ids: readonly Obj
     await enqueueFollowUp(ctx, { kind: 'user', objectId, source: 'recheck' });
   }
   return outcomes;
-}
-
-async function managedUsers(ctx: FlowContext): Promise<number> {
-  const identities = await ctx.app.stores.sync.listIdentities();
-  return identities.filter((identity) => identity.status === 'active').length;
 }

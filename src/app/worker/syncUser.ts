@@ -44,9 +44,12 @@ export async function syncUser(
       groupReads: new Map(),
       lastKnownGroupSizes: new Map(),
     };
-    const identity = byId.get(objectId);
-    const { actual, teams } = await readActualForUser(app.gogs, identity, (account) =>
-      teamsForUserPlan(app.policy, desired.users.get(objectId), { identity, account, check: teamCheck(ctx) }),
+    const { actual, teams } = await readActualForUser(app.gogs, known, (account) =>
+      teamsForUserPlan(app.policy, desired.users.get(objectId), {
+        identity: known,
+        account,
+        check: teamCheck(ctx),
+      }),
     );
     const plan = planUser({ desired, actual, identities: byId }, app.policy, objectId, teams);
     const managed = plan.actions.some(isDeprovision) ? await countManaged(app, identities, needsName) : 0;

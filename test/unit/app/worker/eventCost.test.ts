@@ -51,6 +51,24 @@ function world() {
   return { ...w, adele, bob, handle, counted };
 }
 
+/** `count` more users in G1 (team1), named user0, user1, … */
+function addUsers(w: ReturnType<typeof world>, count: number) {
+  for (let n = 0; n < count; n++) {
+    const user = aUser({ mailNickname: `user${n}` });
+    w.directory.users.set(user.id, user);
+    w.directory.groups.get(G1)?.add(user.id);
+  }
+}
+
+/** Each account creation moves the clock on by `ms`. */
+function slowCreates(w: ReturnType<typeof world>, ms: number) {
+  const createUser = w.git.createUser.bind(w.git);
+  w.git.createUser = async (...args: Parameters<GitServer['createUser']>) => {
+    w.clock.advance(ms);
+    return createUser(...args);
+  };
+}
+
 async function synced() {
   const w = world();
   await w.handle({ kind: 'reconcile', requestedBy: 'timer' });
@@ -159,11 +177,7 @@ describe('how a long run applies (docs/performance.md, driver 3)', () => {
 
   it('writes audit records while it applies, not only at the end', async () => {
     const w = world();
-    for (let n = 0; n < 300; n++) {
-      const user = aUser({ mailNickname: `user${n}` });
-      w.directory.users.set(user.id, user);
-      w.directory.groups.get(G1)?.add(user.id);
-    }
+    addUsers(w, 300);
     let auditedBeforeLastAdd = -1;
     const addTeamMember = w.git.addTeamMember.bind(w.git);
     w.git.addTeamMember = async (ref, username) => {
@@ -183,16 +197,8 @@ describe('how a long run applies (docs/performance.md, driver 3)', () => {
   it('defers what it had no time for, audits none of it, and queues its continuation', async () => {
     const w = world();
     // Each account creation takes a tenth of the budget.
-    const createUser = w.git.createUser.bind(w.git);
-    w.git.createUser = async (...args: Parameters<GitServer['createUser']>) => {
-      w.clock.advance(RUN_APPLY_BUDGET_MS / 10);
-      return createUser(...args);
-    };
-    for (let n = 0; n < 30; n++) {
-      const user = aUser({ mailNickname: `user${n}` });
-      w.directory.users.set(user.id, user);
-      w.directory.groups.get(G1)?.add(user.id);
-    }
+    slowCreates(w, RUN_APPLY_BUDGET_MS / 10);
+    addUsers(w, 30);
 
     const result = await w.handle({ kind: 'reconcile', requestedBy: 'timer' });
 
@@ -220,22 +226,14 @@ describe('how a long run applies (docs/performance.md, driver 3)', () => {
 
   it('stops once its snapshot is older than RECONCILE_FRESHNESS rather than re-reading user by user', async () => {
     const w = world();
-    const createUser = w.git.createUser.bind(w.git);
-    w.git.createUser = async (...args: Parameters<GitServer['createUser']>) => {
-      w.clock.advance(w.app.policy.reconcileFreshnessMs / 4);
-      return createUser(...args);
-    };
+    slowCreates(w, w.app.policy.reconcileFreshnessMs / 4);
     let userReads = 0;
     const readUser = w.directory.readUser.bind(w.directory);
     w.directory.readUser = (...args) => {
       userReads++;
       return readUser(...args);
     };
-    for (let n = 0; n < 30; n++) {
-      const user = aUser({ mailNickname: `user${n}` });
-      w.directory.users.set(user.id, user);
-      w.directory.groups.get(G1)?.add(user.id);
-    }
+    addUsers(w, 30);
 
     const result = await w.handle({ kind: 'reconcile', requestedBy: 'timer' });
 
